@@ -1,0 +1,120 @@
+/**
+ * Configuration from the environment (SPEC.md's table), validated once at start.
+ * A bad value stops the process with a message naming the variable; values are
+ * never echoed, since several are secrets.
+ */
+import { z } from 'zod';
+
+const DEV_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string')
+      .optional(),
+    DATA_DIR: z.string().min(1).default('.data'),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWT_JWKS_URL: z.url().optional(),
+    JWT_ISSUER: z.string().optional(),
+    JWT_AUDIENCE: z.string().optional(),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_… or sk_live_…)')
+      .optional(),
+    STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+    STRIPE_API_URL: z.url().optional(),
+    STRIPE_MAX_NETWORK_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+    STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    PUBLIC_URL: z.url().optional(),
+    GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'is required when NODE_ENV=production (or set JWT_JWKS_URL)',
+      });
+    }
+    if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STRIPE_WEBHOOK_SECRET'],
+        message: 'is required when STRIPE_SECRET_KEY is set',
+      });
+    }
+  });
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** undefined: the embedded PostgreSQL under dataDir is used */
+  databaseUrl?: string;
+  dataDir: string;
+  jwt: {
+    secret?: string;
+    jwksUrl?: string;
+    issuer?: string;
+    audience?: string;
+    /** true when the built-in development secret is in use */
+    usingDevelopmentSecret: boolean;
+  };
+  stripe: {
+    /** undefined: the built-in emulator is started and used */
+    secretKey?: string;
+    webhookSecrets: string[];
+    apiUrl?: string;
+    maxNetworkRetries: number;
+    timeoutMs: number;
+  };
+  /** undefined: http://localhost:PORT */
+  publicUrl?: string;
+  introspection: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const blankAsUnset = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(blankAsUnset);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  const usingDevelopmentSecret = !env.JWT_SECRET && !env.JWT_JWKS_URL;
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    jwt: {
+      secret: env.JWT_SECRET ?? (usingDevelopmentSecret ? DEV_JWT_SECRET : undefined),
+      jwksUrl: env.JWT_JWKS_URL,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      usingDevelopmentSecret,
+    },
+    stripe: {
+      secretKey: env.STRIPE_SECRET_KEY,
+      webhookSecrets: (env.STRIPE_WEBHOOK_SECRET ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      apiUrl: env.STRIPE_API_URL,
+      maxNetworkRetries: env.STRIPE_MAX_NETWORK_RETRIES,
+      timeoutMs: env.STRIPE_TIMEOUT_MS,
+    },
+    publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
+    introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'true' : env.NODE_ENV !== 'production',
+    logLevel: env.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The one way into the database: a Prisma client on the pg driver adapter, for a
+ * real PostgreSQL server (DATABASE_URL) or the embedded one. Every repository,
+ * loader and migration goes through the Database returned here.
+ */
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/client';
+import { applyMigrations } from './migrations';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+
+export type { PrismaClient };
+export type Prisma = PrismaClient;
+
+export interface QueryEvent {
+  query: string;
+  durationMs: number;
+}
+
+export interface Database {
+  prisma: PrismaClient;
+  url: string;
+  /** true when this is the embedded PGlite database */
+  embedded: boolean;
+  /** SELECT 1, for readiness */
+  ping(): Promise<void>;
+  /** Registers a listener for every SQL statement Prisma runs (statement counts in tests). */
+  onQuery(listener: (event: QueryEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL connection string; undefined starts the embedded database */
+  url?: string;
+  /** where the embedded database keeps its files; undefined keeps it in memory */
+  dataDir?: string;
+  /** apply pending migrations before returning (always for the embedded database) */
+  migrate?: boolean;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = options.url;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(options.dataDir);
+    url = embedded.url;
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    // PGlite is a single session (see embedded-postgres.ts)
+    max: embedded ? 1 : (options.poolSize ?? 10),
+    allowExitOnIdle: true,
+  });
+  try {
+    if (embedded || options.migrate) {
+      const client = await pool.connect();
+      try {
+        await applyMigrations(client);
+      } finally {
+        client.release();
+      }
+    }
+  } catch (err) {
+    await pool.end();
+    await embedded?.close();
+    throw err;
+  }
+
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg(pool),
+    log: [{ emit: 'event', level: 'query' }],
+  });
+  const listeners = new Set<(event: QueryEvent) => void>();
+  prisma.$on('query', (e) => {
+    for (const listener of listeners) listener({ query: e.query, durationMs: e.duration });
+  });
+
+  return {
+    prisma,
+    url,
+    embedded: Boolean(embedded),
+    async ping() {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+    onQuery(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end().catch(() => undefined);
+      await embedded?.close();
+    },
+  };
+}

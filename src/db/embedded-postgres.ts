@@ -1,0 +1,36 @@
+/**
+ * The embedded database used when DATABASE_URL is unset: PGlite (PostgreSQL
+ * compiled to WebAssembly), served on a loopback port over the PostgreSQL wire
+ * protocol, so that the application talks to it through exactly the same pg
+ * driver adapter as to a real server.
+ *
+ * PGlite is a single session: the socket server takes one connection, and the
+ * pool in front of it is sized 1, which keeps transactions from interleaving.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+export interface EmbeddedPostgres {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** dataDir: a folder to persist to, or undefined for an in-memory database (tests). */
+export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedPostgres> {
+  if (dataDir) fs.mkdirSync(path.resolve(dataDir), { recursive: true });
+  const db = await PGlite.create(dataDir ? path.resolve(dataDir, 'pglite') : undefined);
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+  await server.start();
+  const address = (server as unknown as { server: import('node:net').Server }).server.address();
+  const port = typeof address === 'object' && address ? address.port : undefined;
+  if (!port) throw new Error('embedded PostgreSQL did not report its port');
+  return {
+    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    async close() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The one error model of the API. Domain rules throw AppError with one of
+ * SPEC.md's codes; `formatError` (used by Apollo) lets those through and turns
+ * anything else into a generic message with the request's correlation id, after
+ * logging it with its stack. No stack, SQL or secret reaches a client.
+ */
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+import type { ValidationError } from 'class-validator';
+
+export const ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'RESERVATION_NOT_PAYABLE',
+  'HOLD_EXPIRED',
+  'ALREADY_PAID',
+  'RETRY_LIMIT_REACHED',
+  'NO_REFUND_DUE',
+  'REFUND_EXCEEDS_PAYMENT',
+  'ALREADY_REFUNDED',
+  'PAYMENT_PROVIDER_ERROR',
+  'PAYMENT_PROVIDER_UNAVAILABLE',
+  // not a domain code: an operation of the contract whose issue has not landed yet
+  'NOT_IMPLEMENTED',
+  'INTERNAL_SERVER_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401 };
+
+export class AppError extends GraphQLError {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, {
+      extensions: { code, ...extensions, ...(HTTP_STATUS[code] ? { http: { status: HTTP_STATUS[code] } } : {}) },
+    });
+    this.code = code;
+  }
+}
+
+export const badInput = (field: string, message: string) =>
+  new AppError('BAD_USER_INPUT', `${field}: ${message}`, { field });
+export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', `${what} ${id} does not exist`);
+export const forbidden = (message = 'You may not access this resource') => new AppError('FORBIDDEN', message);
+export const unauthenticated = (message = 'Authentication required: send a valid bearer token') =>
+  new AppError('UNAUTHENTICATED', message);
+export const notImplemented = (operation: string, issue: number) =>
+  new AppError('NOT_IMPLEMENTED', `${operation} is not available yet (issue #${issue})`);
+
+// Codes that graphql-js and Apollo give to a malformed request: clear and safe as they are.
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/** "input.checkOut: must be after checkIn; input.amount: must be a positive integer" */
+function describeValidation(errors: ValidationError[], prefix: string): { field: string; message: string }[] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...describeValidation(error.children ?? [], field)];
+  });
+}
+
+export interface ErrorLogger {
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * Apollo's formatError. `original` is the error thrown in a resolver (unwrapped);
+ * requestId is the correlation id echoed in the x-request-id response header.
+ */
+export function formatError(
+  formatted: GraphQLFormattedError,
+  original: unknown,
+  requestId: string | undefined,
+  log: ErrorLogger,
+): GraphQLFormattedError {
+  const cause = original instanceof GraphQLError && original.originalError ? original.originalError : original;
+
+  if (cause instanceof ArgumentValidationError) {
+    const problems = describeValidation(cause.extensions.validationErrors, '');
+    return {
+      message: problems.map((p) => `${p.field}: ${p.message}`).join('; ') || 'Invalid input',
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: 'BAD_USER_INPUT', fields: problems },
+    };
+  }
+  if (cause instanceof AppError) {
+    const { http: _http, ...extensions } = cause.extensions as Record<string, unknown>;
+    return { message: cause.message, path: formatted.path, locations: formatted.locations, extensions };
+  }
+  const code = formatted.extensions?.code;
+  if (code === 'UNAUTHENTICATED') return { ...formatted, extensions: { code } };
+  if (code === 'UNAUTHORIZED') {
+    // type-graphql's @Authorized() role failure
+    return { ...formatted, message: 'Your role may not perform this operation', extensions: { code: 'FORBIDDEN' } };
+  }
+  if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code) && !(cause instanceof Error && !(cause instanceof GraphQLError))) {
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+  }
+  log.error({ err: cause, requestId, path: formatted.path }, 'unexpected error while handling a GraphQL request');
+  return {
+    message: `Internal server error. Quote request id ${requestId ?? 'unknown'} when reporting it.`,
+    path: formatted.path,
+    locations: formatted.locations,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+  };
+}

@@ -1,0 +1,26 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { requireUser } from '../auth/access';
+import type { RequestContext } from '../http/request-context';
+import { CreateReservationInput } from './reservation.input';
+import { ReservationService } from './reservation.service';
+import { Reservation } from './reservation.type';
+
+@Resolver(() => Reservation)
+export class ReservationResolver {
+  constructor(private readonly reservations: ReservationService) {}
+
+  @Authorized()
+  @Query(() => Reservation, {
+    nullable: true,
+    description: 'A reservation, for its guest or an admin; null when no reservation has this id',
+  })
+  reservation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return this.reservations.findForUser(id, requireUser(ctx.user), ctx.loaders);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => Reservation, { description: "ADMIN (the booking system's service account): record a new reservation" })
+  createReservation(@Arg('input') input: CreateReservationInput) {
+    return this.reservations.create(input);
+  }
+}

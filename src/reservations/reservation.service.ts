@@ -1,0 +1,57 @@
+import { assertOwnerOrAdmin } from '../auth/access';
+import type { AuthUser } from '../auth/user';
+import { CURRENCY } from '../common/money';
+import { Prisma, type PrismaClient, type Reservation } from '../db';
+import type { Loaders } from '../db';
+import { badInput, notFound } from '../errors';
+import { RESERVATION_ID_PATTERN, newReservationId } from './reservation-id';
+import type { CreateReservationInput } from './reservation.input';
+
+export const HOLD_MS = 24 * 3600 * 1000;
+
+export class ReservationService {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async create(input: CreateReservationInput, now = new Date()): Promise<Reservation> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.prisma.reservation.create({
+          data: {
+            id: newReservationId(now),
+            guestId: input.guestId,
+            description: input.description,
+            checkIn: input.checkIn,
+            checkOut: input.checkOut,
+            amount: input.amount,
+            currency: input.currency ?? CURRENCY,
+            holdExpiresAt: new Date(now.getTime() + HOLD_MS),
+          },
+        });
+      } catch (err) {
+        const idTaken = err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+        if (!idTaken || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  static assertId(id: string, field = 'id'): void {
+    if (!RESERVATION_ID_PATTERN.test(id)) throw badInput(field, 'is not a reservation id (RES-YYYY-XXXXXX)');
+  }
+
+  /** The reservation if it exists and the caller may see it; null when it does not exist. */
+  async findForUser(id: string, user: AuthUser, loaders: Loaders): Promise<Reservation | null> {
+    ReservationService.assertId(id);
+    const reservation = await loaders.reservationById.load(id);
+    if (reservation) assertOwnerOrAdmin(user, reservation.guestId);
+    return reservation;
+  }
+
+  /** Like findForUser, but a missing reservation is NOT_FOUND (for operations that need one). */
+  async getForUser(id: string, user: AuthUser, loaders: Loaders, field = 'reservationId'): Promise<Reservation> {
+    ReservationService.assertId(id, field);
+    const reservation = await loaders.reservationById.load(id);
+    if (!reservation) throw notFound('Reservation', id);
+    assertOwnerOrAdmin(user, reservation.guestId);
+    return reservation;
+  }
+}
