@@ -24,6 +24,7 @@ export class ReservationService {
             checkOut: input.checkOut,
             amount: input.amount,
             currency: input.currency ?? CURRENCY,
+            createdAt: now,
             holdExpiresAt: new Date(now.getTime() + HOLD_MS),
           },
         });
