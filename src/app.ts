@@ -14,7 +14,14 @@ import { PaymentResolver } from './payments/payment.resolver';
 import { RefundResolver } from './refunds/refund.resolver';
 import { ReservationResolver } from './reservations/reservation.resolver';
 import { ReservationService } from './reservations/reservation.service';
+import { RefundService } from './refunds/refund.service';
 import { buildAppSchema, type ResolverRegistry } from './schema';
+import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from './emulator';
+import { CheckoutUrls } from './payments/checkout-urls';
+import { PaymentService } from './payments/payment.service';
+import { createStripeClient } from './stripe/stripe-client';
+import { WebhookService } from './webhooks/webhook.service';
+import { webhookRoutes } from './webhooks/webhook.routes';
 
 export interface App {
   config: Config;
@@ -23,6 +30,10 @@ export interface App {
   http: FastifyInstance;
   /** the base URL once listening */
   url?: string;
+  /** the in-process Stripe emulator, when no Stripe key or API URL is configured */
+  emulator?: StripeEmulator;
+  /** the emulator's webhook endpoint pointing at this service */
+  emulatorEndpointId?: string;
   listen(): Promise<string>;
   /** stop accepting, finish in-flight requests, close the database */
   close(): Promise<void>;
@@ -32,6 +43,31 @@ export interface AppOptions {
   logger?: Logger;
   /** an already open database (tests share one per file) */
   db?: Database;
+  /** options of the in-process Stripe emulator (tests shorten its delays) */
+  emulator?: StripeEmulatorOptions;
+}
+
+/** Stripe itself, a Stripe-compatible API, or the built-in emulator started here. */
+async function connectStripe(config: Config, logger: Logger, emulatorOptions?: StripeEmulatorOptions) {
+  let emulator: StripeEmulator | undefined;
+  let apiUrl = config.stripe.apiUrl;
+  let webhookSecrets = config.stripe.webhookSecrets;
+  if (!config.stripe.secretKey && !apiUrl) {
+    emulator = await startStripeEmulator({ logger, ...emulatorOptions });
+    apiUrl = emulator.url;
+    if (!webhookSecrets.length) webhookSecrets = [emulator.webhookSecret];
+    logger.info({ url: emulator.url }, 'STRIPE_SECRET_KEY is not set: using the built-in Stripe emulator');
+  }
+  if (!webhookSecrets.length) {
+    logger.warn('STRIPE_WEBHOOK_SECRET is not set: every webhook delivery will be refused');
+  }
+  const stripe = createStripeClient({
+    secretKey: config.stripe.secretKey ?? 'sk_test_emulator',
+    apiUrl,
+    maxNetworkRetries: config.stripe.maxNetworkRetries,
+    timeoutMs: config.stripe.timeoutMs,
+  });
+  return { stripe, emulator, webhookSecrets };
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -44,11 +80,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrate: true }));
   if (ownsDb) logger.info({ embedded: db.embedded }, db.embedded ? `embedded PostgreSQL under ${config.dataDir}` : 'PostgreSQL connected');
 
+  const { stripe, emulator, webhookSecrets } = await connectStripe(config, logger, options.emulator);
+  const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+
   const reservations = new ReservationService(db.prisma);
+  const payments = new PaymentService(db.prisma, stripe, new CheckoutUrls(publicUrl), reservations);
+  const refunds = new RefundService(db.prisma, stripe);
+  const webhooks = new WebhookService(db.prisma, stripe, refunds);
   const registry: ResolverRegistry = new Map<Function, object>([
     [ReservationResolver, new ReservationResolver(reservations)],
-    [PaymentResolver, new PaymentResolver()],
-    [RefundResolver, new RefundResolver()],
+    [PaymentResolver, new PaymentResolver(payments)],
+    [RefundResolver, new RefundResolver(refunds)],
   ]);
   const schema = await buildAppSchema(registry);
   const http = await createHttpServer({
@@ -58,6 +100,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     sandbox: config.env !== 'production',
     introspection: config.introspection,
+    webhookRoutes: webhookRoutes({ stripe, secrets: () => webhookSecrets, service: webhooks }),
   });
 
   const app: App = {
@@ -65,15 +108,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     db,
     http,
+    emulator,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const address = http.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       app.url = `http://127.0.0.1:${port}`;
+      // the in-process emulator delivers its events to this very service
+      app.emulatorEndpointId = emulator?.addWebhookEndpoint(`${app.url}/webhooks/stripe`, webhookSecrets[0]).id;
       return app.url;
     },
     async close() {
       await http.close();
+      await emulator?.close();
       if (ownsDb) await db.close();
     },
   };

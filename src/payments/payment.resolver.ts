@@ -1,31 +1,50 @@
-import { Arg, Authorized, FieldResolver, ID, Mutation, Query, Resolver, Root, Ctx } from 'type-graphql';
-import type { Payment as PaymentRow } from '../db';
-import { notImplemented } from '../errors';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requireUser } from '../auth/access';
+import { PaymentAttemptStatus, type Payment as PaymentRow } from '../db';
+import { Reservation } from '../reservations/reservation.type';
 import type { RequestContext } from '../http/request-context';
 import { Refund } from '../refunds/refund.type';
 import { CreateCheckoutSessionInput } from './payment.input';
+import { PaymentService } from './payment.service';
 import { CheckoutSession, Payment, PaymentStatus } from './payment.type';
 
 @Resolver(() => Payment)
 export class PaymentResolver {
+  constructor(private readonly paymentService: PaymentService) {}
+
   @Authorized()
   @Query(() => PaymentStatus, { description: "Where a reservation's payment stands: owner or admin" })
-  paymentStatus(@Arg('reservationId', () => ID) _reservationId: string): PaymentStatus {
-    throw notImplemented('paymentStatus', 4);
+  paymentStatus(@Arg('reservationId', () => ID) reservationId: string, @Ctx() ctx: RequestContext) {
+    return this.paymentService.status(reservationId, requireUser(ctx.user), ctx);
   }
 
   @Authorized()
   @Mutation(() => CheckoutSession, {
-    description: 'Start paying a reservation: returns the open Stripe Checkout Session, creating it if needed',
+    description:
+      'Start paying a reservation: returns its open Stripe Checkout Session, creating the first attempt if there is none',
   })
-  createCheckoutSession(@Arg('input') _input: CreateCheckoutSessionInput): CheckoutSession {
-    throw notImplemented('createCheckoutSession', 4);
+  createCheckoutSession(@Arg('input') input: CreateCheckoutSessionInput, @Ctx() ctx: RequestContext) {
+    return this.paymentService.createCheckoutSession(input, requireUser(ctx.user), ctx);
   }
 
   @Authorized()
   @Mutation(() => CheckoutSession, { description: 'A new checkout attempt after a failed or expired one, within the hold' })
-  retryPayment(@Arg('reservationId', () => ID) _reservationId: string): CheckoutSession {
-    throw notImplemented('retryPayment', 5);
+  retryPayment(@Arg('reservationId', () => ID) reservationId: string, @Ctx() ctx: RequestContext) {
+    return this.paymentService.retryPayment(reservationId, requireUser(ctx.user), ctx);
+  }
+
+  @Authorized('ADMIN')
+  @Query(() => [Payment], { description: 'ADMIN: payment attempts, newest first, optionally of one status (operators, reconciliation)' })
+  payments(
+    @Arg('status', () => PaymentAttemptStatus, { nullable: true }) status: PaymentAttemptStatus | null,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+  ) {
+    return this.paymentService.list({ status: status ?? undefined, first });
+  }
+
+  @FieldResolver(() => Reservation)
+  reservation(@Root() payment: PaymentRow, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.reservationById.load(payment.reservationId);
   }
 
   @FieldResolver(() => [Refund])

@@ -2,21 +2,13 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PaymentAttemptStatus } from '../db';
 import { Reservation } from '../reservations/reservation.type';
 import { Refund } from '../refunds/refund.type';
+import { PaymentState } from './payment-state-machine';
 
 registerEnumType(PaymentAttemptStatus, {
   name: 'PaymentAttemptStatus',
   description: 'One checkout attempt: PENDING (session open) → SUCCEEDED | FAILED | EXPIRED | CANCELED; SUCCEEDED → PARTIALLY_REFUNDED → REFUNDED',
 });
 
-export enum PaymentState {
-  UNPAID = 'UNPAID',
-  PENDING = 'PENDING',
-  PAID = 'PAID',
-  PARTIALLY_REFUNDED = 'PARTIALLY_REFUNDED',
-  REFUNDED = 'REFUNDED',
-  FAILED = 'FAILED',
-  EXPIRED = 'EXPIRED',
-}
 registerEnumType(PaymentState, { name: 'PaymentState', description: "Where a reservation's payment stands overall" });
 
 @ObjectType({ description: 'One checkout attempt for a reservation (attempt 1..3)' })

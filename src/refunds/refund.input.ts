@@ -18,4 +18,13 @@ export class RefundPaymentInput {
   @IsString()
   @Length(1, 500)
   reason?: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Any unique string per refund request: sending the same request again returns the same refund instead of refunding twice',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(8, 100)
+  idempotencyKey?: string;
 }

@@ -1,0 +1,149 @@
+/**
+ * `npm run bench`: prints the figures behind SPEC.md's budgets. Runs the service
+ * in-process with the built-in Stripe emulator, on DATABASE_URL (a scratch
+ * database is created and dropped) or the embedded database.
+ *   - paymentStatus p50/p99 with 50 concurrent clients   (budget: p99 < 25 ms)
+ *   - webhook acknowledgement p50/p99                   (budget: p99 < 200 ms)
+ *   - createCheckoutSession overhead over the Stripe call (budget: < 50 ms)
+ *   - 500 concurrent checkout sessions                   (budget: all succeed)
+ */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import Stripe from 'stripe';
+import { createApp } from '../src/app';
+import { signToken } from '../src/auth/token-verifier';
+import { loadConfig } from '../src/config';
+import { openDatabase, type Database } from '../src/db';
+import { createScratchDatabase, dropDatabase } from './lib/scratch-database';
+
+const SECRET = 'bench-secret-bench-secret-bench-secret!';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+function summary(name: string, samples: number[], budget?: string) {
+  const s = [...samples].sort((a, b) => a - b);
+  const line = `${name.padEnd(44)} n=${String(s.length).padStart(5)}  p50=${percentile(s, 50).toFixed(1).padStart(7)} ms  p99=${percentile(s, 99).toFixed(1).padStart(7)} ms  max=${s[s.length - 1].toFixed(1).padStart(7)} ms`;
+  console.log(budget ? `${line}  (budget: ${budget})` : line);
+}
+
+async function pool<T>(n: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
+  return results;
+}
+
+async function main() {
+  const base = process.env.DATABASE_URL;
+  const url = base ? await createScratchDatabase(base, 'bpa_bench') : undefined;
+  const db: Database = await openDatabase({ url, migrate: true, poolSize: 20 });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://localhost:3000' });
+  const app = await createApp(config, { db, logger: pino({ level: 'silent' }) });
+  const api = await app.listen();
+  const emulator = app.emulator!;
+  const admin = await signToken(SECRET, { id: 'bench-admin', role: 'ADMIN' });
+  const guest = await signToken(SECRET, { id: 'bench-guest', role: 'GUEST' });
+  console.log(`database: ${db.embedded ? 'embedded PGlite' : 'PostgreSQL'}; Node ${process.version}`);
+
+  const gql = async (query: string, variables: object, token: string) => {
+    const res = await fetch(`${api}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as { data?: Record<string, any>; errors?: unknown[] };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data!;
+  };
+  const createReservation = async () =>
+    (
+      await gql(
+        'mutation($i: CreateReservationInput!) { createReservation(input: $i) { id } }',
+        { i: { guestId: 'bench-guest', description: 'Bench room', checkIn: new Date(Date.now() + 30 * 864e5).toISOString(), checkOut: new Date(Date.now() + 32 * 864e5).toISOString(), amount: 20000 } },
+        admin,
+      )
+    ).createReservation.id as string;
+  const checkout = (id: string) =>
+    gql('mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { sessionId } }', { i: { reservationId: id } }, guest);
+
+  // paymentStatus: one reservation with three attempts and refunds
+  const statusId = await createReservation();
+  await checkout(statusId);
+  const statusQuery = 'query($id: ID!) { paymentStatus(reservationId: $id) { state attemptCount canRetry amountPaid attempts { id status refunds { id } } refunds { id } } }';
+  await pool(200, 50, () => gql(statusQuery, { id: statusId }, guest)); // warm-up
+  const statusTimes = await pool(5000, 50, async () => {
+    const t = performance.now();
+    await gql(statusQuery, { id: statusId }, guest);
+    return performance.now() - t;
+  });
+  summary('paymentStatus, 50 concurrent clients', statusTimes, 'p99 < 25 ms');
+
+  // webhook acknowledgement: signed deliveries of an event type the service records and ignores
+  const signer = new Stripe('sk_test_bench');
+  const webhookTimes = await pool(2000, 20, async () => {
+    const body = JSON.stringify({ id: `evt_bench_${randomUUID()}`, object: 'event', type: 'customer.created', created: Math.floor(Date.now() / 1000), data: { object: { id: 'cus_bench', object: 'customer' } } });
+    const t = performance.now();
+    const res = await fetch(`${api}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signer.webhooks.generateTestHeaderString({ payload: body, secret: emulator.webhookSecret }) },
+      body,
+    });
+    await res.text();
+    return performance.now() - t;
+  });
+  summary('webhook acknowledged, 20 concurrent senders', webhookTimes, 'p99 < 200 ms');
+
+  // createCheckoutSession overhead: the mutation vs the bare Stripe call it makes
+  const stripe = new Stripe('sk_test_bench', { host: '127.0.0.1', port: emulator.port, protocol: 'http' });
+  const ids = await pool(200, 10, () => createReservation());
+  const mutationTimes: number[] = [];
+  for (const id of ids) {
+    const t = performance.now();
+    await checkout(id);
+    mutationTimes.push(performance.now() - t);
+  }
+  const bareTimes: number[] = [];
+  for (let i = 0; i < 200; i += 1) {
+    const t = performance.now();
+    await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ quantity: 1, price_data: { currency: 'eur', unit_amount: 20000, product_data: { name: 'Bench room' } } }],
+      expires_at: Math.floor(Date.now() / 1000) + 31 * 60,
+      success_url: 'http://localhost:3000/ok',
+      cancel_url: 'http://localhost:3000/cancel',
+      metadata: { bench: 'true' },
+    });
+    bareTimes.push(performance.now() - t);
+  }
+  summary('createCheckoutSession (sequential)', mutationTimes);
+  summary('bare Stripe session create (same emulator)', bareTimes);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(`createCheckoutSession overhead (median difference): ${(median(mutationTimes) - median(bareTimes)).toFixed(1)} ms (budget: < 50 ms)`);
+
+  // 500 concurrent checkout sessions
+  const many = await pool(500, 25, () => createReservation());
+  const t0 = performance.now();
+  const sessions = await Promise.all(many.map((id) => checkout(id).then((d) => d.createCheckoutSession.sessionId as string)));
+  const distinct = new Set(sessions).size;
+  console.log(`500 checkout sessions started at once: ${distinct} distinct open sessions in ${((performance.now() - t0) / 1000).toFixed(1)} s (budget: 500)`);
+  const memory = process.memoryUsage();
+  console.log(`process memory: rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`);
+
+  await app.close();
+  await db.close();
+  if (url) await dropDatabase(url);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

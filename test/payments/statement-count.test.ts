@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { ListPaymentsDocument } from '../graphql/generated';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+/** N paid reservations, each payment with two refunds, written straight to the database. */
+async function seed(n: number, tag: string) {
+  for (let i = 0; i < n; i += 1) {
+    const id = `RES-2026-${tag}${String(i).padStart(6 - tag.length, '0')}`.replace(/[ILOU]/g, 'X');
+    const now = new Date();
+    await server.db.prisma.reservation.create({
+      data: { id, guestId: 'g', description: 'seeded', checkIn: new Date(Date.now() + 9e8), checkOut: new Date(Date.now() + 1e9), amount: 1000, holdExpiresAt: new Date(Date.now() + 8.64e7), status: 'CONFIRMED' },
+    });
+    const payment = await server.db.prisma.payment.create({
+      data: { reservationId: id, attempt: 1, status: 'PARTIALLY_REFUNDED', amount: 1000, refundedAmount: 300, currency: 'EUR', idempotencyKey: randomUUID(), createdAt: now },
+    });
+    await server.db.prisma.refund.createMany({
+      data: [
+        { paymentId: payment.id, amount: 100, currency: 'EUR', status: 'SUCCEEDED' },
+        { paymentId: payment.id, amount: 200, currency: 'EUR', status: 'SUCCEEDED' },
+      ],
+    });
+  }
+}
+
+async function statementsFor(first: number): Promise<{ count: number; payments: number }> {
+  const token = await server.token('admin', 'ADMIN');
+  let count = 0;
+  const stop = server.db.onQuery(() => {
+    count += 1;
+  });
+  const res = await server.gql(ListPaymentsDocument, { first }, { token });
+  stop();
+  expect(res.errors).toBeUndefined();
+  for (const p of res.data!.payments) {
+    expect(p.reservation.id).toMatch(/^RES-/);
+    expect(p.refunds).toHaveLength(2);
+  }
+  return { count, payments: res.data!.payments.length };
+}
+
+it('a list of N payments with their reservations and refunds costs the same number of SQL statements for 1 and for 50', async () => {
+  await seed(50, 'A');
+  const one = await statementsFor(1);
+  const fifty = await statementsFor(50);
+  expect(one.payments).toBe(1);
+  expect(fifty.payments).toBe(50);
+  expect(fifty.count).toBe(one.count);
+  expect(fifty.count).toBeLessThanOrEqual(3); // payments, reservations, refunds
+});
