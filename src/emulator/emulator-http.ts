@@ -28,6 +28,7 @@ interface StoredResponse {
 }
 
 const IDEMPOTENCY_TTL_S = 24 * 3600;
+const ROUTE_WORDS = new Set(['checkout', 'sessions', 'expire', 'line_items', 'payment_intents', 'charges', 'refunds', 'events']);
 
 export class EmulatorHttp {
   readonly faults: Array<Fault & { remaining: number }> = [];
@@ -155,7 +156,7 @@ export class EmulatorHttp {
     const parts = path.split('/').filter(Boolean); // v1, resource, ...
     const expand = new Set<string>(([] as string[]).concat(params.expand ?? []));
     this.store.expireDue();
-    const route = `${method} /${parts.slice(1).map((p, i) => (i === 0 || /^[a-z_]+$/.test(p) ? p : ':id')).join('/')}`;
+    const route = `${method} /${parts.slice(1).map((p) => (ROUTE_WORDS.has(p) ? p : ':id')).join('/')}`;
     switch (route) {
       case 'POST /checkout/sessions':
         return this.expandSession(s.createSession(params, request), expand);

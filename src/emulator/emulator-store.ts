@@ -176,7 +176,8 @@ export class EmulatorStore {
   }
 
   expireSession(id: string, request?: RequestInfo): Stripe.Checkout.Session {
-    const session = this.session(id);
+    const session = this.sessions.get(id);
+    if (!session) throw missing('checkout.session', id);
     if (session.status !== 'open') {
       throw invalidRequest(`Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`, undefined, 'checkout_session_not_open' as string);
     }
