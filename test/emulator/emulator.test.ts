@@ -10,6 +10,15 @@ afterAll(() => h.close());
 
 const typesOf = async (filter: (e: Stripe.Event) => boolean) =>
   (await h.stripe.events.list({ limit: 100 })).data.filter(filter).map((e) => e.type).reverse();
+/** The Stripe error a call fails with (the test fails if it succeeds). */
+async function failure(call: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  try {
+    await call;
+  } catch (err) {
+    return err as Stripe.errors.StripeError;
+  }
+  throw new Error('expected the call to fail');
+}
 const about = (id: string) => (e: Stripe.Event) => JSON.stringify(e.data.object).includes(id);
 
 describe('Checkout Sessions', () => {
@@ -50,7 +59,7 @@ describe('Checkout Sessions', () => {
     ['an unknown currency', { line_items: [{ quantity: 1, price_data: { currency: 'xyz', unit_amount: 1, product_data: { name: 'x' } } }] }, 'line_items[0][price_data][currency]'],
     ['no success_url', { success_url: undefined }, 'success_url'],
   ])('refuses %s with a 400 naming the param', async (_label, overrides, param) => {
-    const error = await h.stripe.checkout.sessions.create(sessionParams(overrides)).catch((e: unknown) => e);
+    const error = await failure(h.stripe.checkout.sessions.create(sessionParams(overrides)));
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect((error as Stripe.errors.StripeError).statusCode).toBe(400);
     expect((error as Stripe.errors.StripeError).param).toBe(param);
@@ -58,7 +67,7 @@ describe('Checkout Sessions', () => {
   });
 
   it('answers an unknown id with 404 resource_missing, and a missing key with 401', async () => {
-    const missing = await h.stripe.checkout.sessions.retrieve('cs_test_nope').catch((e: unknown) => e as Stripe.errors.StripeError);
+    const missing = await failure(h.stripe.checkout.sessions.retrieve('cs_test_nope'));
     expect(missing).toMatchObject({ statusCode: 404, code: 'resource_missing' });
     const res = await fetch(`${h.emulator.url}/v1/checkout/sessions`);
     expect(res.status).toBe(401);
@@ -145,14 +154,14 @@ describe('refunds', () => {
     const part = await h.stripe.refunds.create({ payment_intent: pi, amount: 5000, reason: 'requested_by_customer', metadata: { k: 'v' } });
     expect(part).toMatchObject({ object: 'refund', amount: 5000, status: 'succeeded', payment_intent: pi, metadata: { k: 'v' } });
     expect(part.id).toMatch(/^re_/);
-    const over = await h.stripe.refunds.create({ payment_intent: pi, amount: 10001 }).catch((e: unknown) => e as Stripe.errors.StripeError);
+    const over = await failure(h.stripe.refunds.create({ payment_intent: pi, amount: 10001 }));
     expect(over).toMatchObject({ statusCode: 400, param: 'amount' });
     expect(over.message).toMatch(/greater than unrefunded amount/);
     const rest = await h.stripe.refunds.create({ charge: part.charge as string });
     expect(rest.amount).toBe(10000);
     const charge = await h.stripe.charges.retrieve(part.charge as string);
     expect(charge).toMatchObject({ amount_refunded: 15000, refunded: true });
-    const done = await h.stripe.refunds.create({ payment_intent: pi }).catch((e: unknown) => e as Stripe.errors.StripeError);
+    const done = await failure(h.stripe.refunds.create({ payment_intent: pi }));
     expect(done.code).toBe('charge_already_refunded');
     expect((await h.stripe.refunds.list({ payment_intent: pi })).data.map((r) => r.amount)).toEqual([10000, 5000]);
     const refunded = (await h.stripe.events.list({ type: 'charge.refunded', limit: 100 })).data.find((e) => (e.data.object as Stripe.Charge).id === charge.id);
@@ -197,16 +206,15 @@ describe('idempotency keys', () => {
 
   it('refuses the same key with other parameters (idempotency_error)', async () => {
     await h.stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: 'key-2' });
-    const error = await h.stripe.checkout.sessions
-      .create(sessionParams({ client_reference_id: 'other' }), { idempotencyKey: 'key-2' })
-      .catch((e: unknown) => e);
+    const error = await failure(h.stripe.checkout.sessions
+      .create(sessionParams({ client_reference_id: 'other' }), { idempotencyKey: 'key-2' }));
     expect(error).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
   });
 
   it('stores errors too, and runs concurrent requests with one key once', async () => {
     const params = sessionParams({ expires_at: 1 });
-    const first = await h.stripe.checkout.sessions.create(params, { idempotencyKey: 'key-3' }).catch((e: unknown) => e as Stripe.errors.StripeError);
-    const second = await h.stripe.checkout.sessions.create(params, { idempotencyKey: 'key-3' }).catch((e: unknown) => e as Stripe.errors.StripeError);
+    const first = await failure(h.stripe.checkout.sessions.create(params, { idempotencyKey: 'key-3' }));
+    const second = await failure(h.stripe.checkout.sessions.create(params, { idempotencyKey: 'key-3' }));
     expect(second.message).toBe(first.message);
     expect(second.headers?.['idempotent-replayed']).toBe('true');
     const before = (await h.stripe.checkout.sessions.list({ limit: 100 })).data.length;
