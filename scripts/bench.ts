@@ -7,14 +7,12 @@
  *   - createCheckoutSession overhead over the Stripe call (budget: < 50 ms)
  *   - 500 concurrent checkout sessions                   (budget: all succeed)
  */
-import 'reflect-metadata';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
+import path from 'node:path';
+import readline from 'node:readline';
 import Stripe from 'stripe';
-import { createApp } from '../src/app';
 import { signToken } from '../src/auth/token-verifier';
-import { loadConfig } from '../src/config';
-import { openDatabase, type Database } from '../src/db';
 import { createScratchDatabase, dropDatabase } from './lib/scratch-database';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret!';
@@ -45,14 +43,20 @@ async function pool<T>(n: number, concurrency: number, task: (i: number) => Prom
 async function main() {
   const base = process.env.DATABASE_URL;
   const url = base ? await createScratchDatabase(base, 'bpa_bench') : undefined;
-  const db: Database = await openDatabase({ url, migrate: true, poolSize: 20 });
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://localhost:3000' });
-  const app = await createApp(config, { db, logger: pino({ level: 'silent' }) });
-  const api = await app.listen();
-  const emulator = app.emulator!;
+  // the service runs in its own process (with its in-process emulator); this one only generates load
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'bench-server.ts')], {
+    env: { ...process.env, JWT_SECRET: SECRET, DATABASE_URL: url ?? '', DATA_DIR: path.join(require('node:os').tmpdir(), `bpa-bench-${process.pid}`) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const first = await new Promise<string>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  const { url: api, emulatorPort, webhookSecret } = JSON.parse(first) as { url: string; emulatorPort: number; webhookSecret: string };
+  const emulator = { port: emulatorPort, webhookSecret };
   const admin = await signToken(SECRET, { id: 'bench-admin', role: 'ADMIN' });
   const guest = await signToken(SECRET, { id: 'bench-guest', role: 'GUEST' });
-  console.log(`database: ${db.embedded ? 'embedded PGlite' : 'PostgreSQL'}; Node ${process.version}`);
+  console.log(`database: ${url ? 'PostgreSQL' : 'embedded PGlite'}; Node ${process.version}; service and load generator in separate processes`);
 
   const gql = async (query: string, variables: object, token: string) => {
     const res = await fetch(`${api}/graphql`, {
@@ -135,11 +139,11 @@ async function main() {
   const sessions = await Promise.all(many.map((id) => checkout(id).then((d) => d.createCheckoutSession.sessionId as string)));
   const distinct = new Set(sessions).size;
   console.log(`500 checkout sessions started at once: ${distinct} distinct open sessions in ${((performance.now() - t0) / 1000).toFixed(1)} s (budget: 500)`);
-  const memory = process.memoryUsage();
-  console.log(`process memory: rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  const rss = require('node:fs').readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1];
+  if (rss) console.log(`service process memory after the run: rss ${(Number(rss) / 1024).toFixed(0)} MiB`);
 
-  await app.close();
-  await db.close();
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
   if (url) await dropDatabase(url);
 }
 
