@@ -22,8 +22,6 @@ export const ERROR_CODES = [
   'ALREADY_REFUNDED',
   'PAYMENT_PROVIDER_ERROR',
   'PAYMENT_PROVIDER_UNAVAILABLE',
-  // not a domain code: an operation of the contract whose issue has not landed yet
-  'NOT_IMPLEMENTED',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -47,8 +45,6 @@ export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', 
 export const forbidden = (message = 'You may not access this resource') => new AppError('FORBIDDEN', message);
 export const unauthenticated = (message = 'Authentication required: send a valid bearer token') =>
   new AppError('UNAUTHENTICATED', message);
-export const notImplemented = (operation: string, issue: number) =>
-  new AppError('NOT_IMPLEMENTED', `${operation} is not available yet (issue #${issue})`);
 
 // Codes that graphql-js and Apollo give to a malformed request: clear and safe as they are.
 const REQUEST_ERROR_CODES = new Set([

@@ -330,15 +330,28 @@ export class PaymentService {
     });
   }
 
-  /** SPEC paymentStatus: owner or admin. */
+  /** SPEC paymentStatus: owner or admin. One SQL statement: the reservation with its attempts and their refunds. */
   async status(reservationId: string, user: AuthUser, ctx: Pick<RequestContext, 'loaders' | 'log'>): Promise<PaymentStatus> {
     const { loaders } = ctx;
     ReservationService.assertId(reservationId, 'reservationId');
-    const found = await loaders.reservationById.load(reservationId);
+    const load = () =>
+      this.prisma.reservation.findUnique({
+        where: { id: reservationId },
+        relationLoadStrategy: 'join',
+        include: { payments: { orderBy: { attempt: 'desc' }, include: { refunds: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } } } },
+      });
+    let found = await load();
     if (!found) throw notFound('Reservation', reservationId);
     assertOwnerOrAdmin(user, found.guestId);
-    const reservation = await this.expireLapsedHold(found, ctx.log, loaders);
-    const attempts = await loaders.paymentsByReservationId.load(reservation.id);
+    if (found.status === ReservationStatus.PENDING && holdLapsed(found, new Date())) {
+      await this.expireLapsedHold(found, ctx.log, loaders);
+      found = (await load())!;
+    }
+    const { payments: attempts, ...reservation } = found;
+    // the field resolvers (Payment.refunds, Payment.reservation) read these instead of querying again
+    loaders.reservationById.clear(reservation.id).prime(reservation.id, reservation);
+    loaders.paymentsByReservationId.clear(reservation.id).prime(reservation.id, attempts);
+    for (const attempt of attempts) loaders.refundsByPaymentId.clear(attempt.id).prime(attempt.id, attempt.refunds);
     const refundLists = await Promise.all(attempts.map((a) => loaders.refundsByPaymentId.load(a.id)));
     const refunds = refundLists.flat();
     const paid = attempts.filter((a) => isPaid(a.status));

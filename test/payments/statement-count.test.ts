@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ListPaymentsDocument } from '../graphql/generated';
+import { ListPaymentsDocument, PaymentStatusDocument } from '../graphql/generated';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 let server: TestServer;
@@ -52,4 +52,33 @@ it('a list of N payments with their reservations and refunds costs the same numb
   expect(fifty.payments).toBe(50);
   expect(fifty.count).toBe(one.count);
   expect(fifty.count).toBeLessThanOrEqual(3); // payments, reservations, refunds
+});
+
+it('paymentStatus reads the reservation, its attempts and their refunds in one SQL statement', async () => {
+  const id = 'RES-2026-STMT01';
+  await server.db.prisma.reservation.create({
+    data: { id, guestId: 'g', description: 'seeded', checkIn: new Date(Date.now() + 9e8), checkOut: new Date(Date.now() + 1e9), amount: 1000, holdExpiresAt: new Date(Date.now() + 8.64e7), status: 'CONFIRMED' },
+  });
+  for (const [attempt, status] of [[1, 'FAILED'], [2, 'EXPIRED'], [3, 'PARTIALLY_REFUNDED']] as const) {
+    const p = await server.db.prisma.payment.create({
+      data: { reservationId: id, attempt, status, amount: 1000, refundedAmount: status === 'PARTIALLY_REFUNDED' ? 300 : 0, currency: 'EUR', idempotencyKey: randomUUID() },
+    });
+    if (status === 'PARTIALLY_REFUNDED') {
+      await server.db.prisma.refund.create({ data: { paymentId: p.id, amount: 300, currency: 'EUR', status: 'SUCCEEDED' } });
+    }
+  }
+  const token = await server.token('g', 'GUEST');
+  let count = 0;
+  const seen: string[] = [];
+  const stop = server.db.onQuery((e) => {
+    count += 1;
+    seen.push(e.query.slice(0, 120));
+  });
+  const res = await server.gql(PaymentStatusDocument, { reservationId: id }, { token });
+  stop();
+  expect(res.errors).toBeUndefined();
+  expect(res.data!.paymentStatus).toMatchObject({ state: 'PARTIALLY_REFUNDED', attemptCount: 3, amountPaid: 1000, amountRefunded: 300 });
+  expect(res.data!.paymentStatus.attempts.map((a) => a.refunds.length)).toEqual([1, 0, 0]);
+  expect(seen).toHaveLength(1);
+  expect(count).toBe(1);
 });
