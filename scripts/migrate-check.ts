@@ -3,35 +3,18 @@
  * the schema in prisma/schema.prisma. Applies them to a scratch database and asks
  * Prisma's WebAssembly schema engine for the difference (CI's migration drift check).
  */
-import { NO_FILTERS, ROOT, openSchemaEngine, schemaFiles } from './lib/schema-engine';
-import { dropDatabase } from './lib/scratch-database';
-import { migratedScratchDatabase } from './lib/migrated-scratch';
+import { sqlFromMigrationsToSchema } from './lib/migration-diff';
 
 async function main() {
-  const scratch = await migratedScratchDatabase(
-    process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
-    'migrate_check',
-  );
-  try {
-    const engine = await openSchemaEngine(scratch);
-    const diff = await engine.diff({
-      from: { tag: 'schemaDatasource', ...schemaFiles(), configDir: ROOT },
-      to: { tag: 'schemaDatamodel', ...schemaFiles() },
-      script: true,
-      exitCode: true,
-      filters: NO_FILTERS,
-    });
-    if (diff.exitCode === 2) {
-      console.error('Migration drift: the migrations do not produce prisma/schema.prisma. Missing SQL:\n');
-      console.error(diff.stdout);
-      console.error('Run `npm run migrate:create -- <name>` and commit the new migration.');
-      process.exitCode = 1;
-    } else {
-      console.log('migrations match prisma/schema.prisma');
-    }
-  } finally {
-    await dropDatabase(scratch);
+  const missing = await sqlFromMigrationsToSchema('migrate_check');
+  if (missing) {
+    console.error('Migration drift: the migrations do not produce prisma/schema.prisma. Missing SQL:\n');
+    console.error(missing);
+    console.error('Run `npm run migrate:create -- <name>` and commit the new migration.');
+    process.exitCode = 1;
+    return;
   }
+  console.log('migrations match prisma/schema.prisma');
 }
 
 main().catch((err) => {

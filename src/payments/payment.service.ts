@@ -63,45 +63,24 @@ export class PaymentService {
     user: AuthUser,
     ctx: Pick<RequestContext, 'loaders' | 'log'>,
   ): Promise<CheckoutSession> {
-    const reservation = await this.expireLapsedHold(
-      await this.reservations.getForUser(input.reservationId, user, ctx.loaders, 'input.reservationId'),
-      ctx.log,
-      ctx.loaders,
-    );
+    const reservation = await this.reservationToPay(input.reservationId, 'input.reservationId', user, ctx);
     const urls = this.urls.resolve(reservation.id, input);
     const now = new Date();
-
     const claimed = await this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM reservations WHERE id = ${reservation.id} FOR UPDATE`;
-      const current = await tx.reservation.findUniqueOrThrow({ where: { id: reservation.id } });
-      const attempts = await tx.payment.findMany({ where: { reservationId: current.id }, orderBy: { attempt: 'desc' } });
+      const { current, attempts } = await this.lockAttempts(tx, reservation.id, now);
       const latest = attempts[0];
-      if (latest?.status === PaymentAttemptStatus.PENDING && !isPaid(latest.status)) {
-        if (current.status === ReservationStatus.PENDING && !holdLapsed(current, now)) return { payment: latest };
-      }
-      if (latest && !isPaid(latest.status) && latest.status !== PaymentAttemptStatus.PENDING) {
-        // the first attempt is over: a new one is a retry, with its own rules and limit
-        const blocker = newAttemptBlocker(current, attempts, now);
-        return {
-          error: attemptError(
-            blocker ?? 'RESERVATION_NOT_PAYABLE',
-            blocker ? undefined : 'The last payment attempt is over: start a new one with retryPayment',
-          ),
-        };
+      if (latest?.status === PaymentAttemptStatus.PENDING && current.status === ReservationStatus.PENDING && !holdLapsed(current, now)) {
+        return { payment: latest };
       }
       const blocker = newAttemptBlocker(current, attempts, now);
-      if (blocker) {
-        if (blocker === 'HOLD_EXPIRED' && current.status === ReservationStatus.PENDING) {
-          await tx.reservation.update({ where: { id: current.id }, data: { status: ReservationStatus.EXPIRED } });
-          ctx.loaders.reservationById.clear(current.id);
-        }
-        return { error: attemptError(blocker) };
+      if (blocker) return { error: await this.refuse(tx, current, blocker) };
+      if (latest) {
+        return { error: attemptError('RESERVATION_NOT_PAYABLE', 'The last payment attempt is over: start a new one with retryPayment') };
       }
       return { payment: await this.claimAttempt(tx, current, 1, now) };
     });
     if ('error' in claimed) throw claimed.error;
-    const payment = await this.ensureSession(claimed.payment, reservation, urls, ctx.log);
-    return toCheckoutSession(payment);
+    return toCheckoutSession(await this.ensureSession(claimed.payment, reservation, urls, ctx.log));
   }
 
   /**
@@ -112,43 +91,54 @@ export class PaymentService {
    * attempt is made.
    */
   async retryPayment(reservationId: string, user: AuthUser, ctx: Pick<RequestContext, 'loaders' | 'log'>): Promise<CheckoutSession> {
-    const reservation = await this.expireLapsedHold(
-      await this.reservations.getForUser(reservationId, user, ctx.loaders, 'reservationId'),
-      ctx.log,
-      ctx.loaders,
-    );
+    const reservation = await this.reservationToPay(reservationId, 'reservationId', user, ctx);
     const urls = this.urls.resolve(reservation.id, {});
     const now = new Date();
     const claimed = await this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM reservations WHERE id = ${reservation.id} FOR UPDATE`;
-      const current = await tx.reservation.findUniqueOrThrow({ where: { id: reservation.id } });
-      const attempts = await tx.payment.findMany({ where: { reservationId: current.id }, orderBy: { attempt: 'desc' } });
+      const { current, attempts } = await this.lockAttempts(tx, reservation.id, now);
       const latest = attempts[0];
-      // a session past its expiry is over for us, even before Stripe's event arrives
-      if (latest?.status === PaymentAttemptStatus.PENDING && latest.checkoutSessionId && latest.expiresAt && latest.expiresAt <= now) {
-        latest.status = PaymentAttemptStatus.EXPIRED;
-        await tx.payment.update({ where: { id: latest.id }, data: { status: PaymentAttemptStatus.EXPIRED } });
-      }
       if (!latest) return { error: attemptError('RESERVATION_NOT_PAYABLE', 'No payment attempt to retry yet: use createCheckoutSession') };
       const blocker = newAttemptBlocker(current, attempts, now);
-      if (blocker) {
-        if (blocker === 'HOLD_EXPIRED' && current.status === ReservationStatus.PENDING) {
-          await tx.reservation.update({ where: { id: current.id }, data: { status: ReservationStatus.EXPIRED } });
-        }
-        const message = blocker === 'RESERVATION_NOT_PAYABLE' && latest.status === PaymentAttemptStatus.PENDING
-          ? 'The current checkout session is still open: pay on it, or retry once it has failed or expired'
-          : undefined;
-        return { error: attemptError(blocker, message) };
+      if (blocker === 'RESERVATION_NOT_PAYABLE' && latest.status === PaymentAttemptStatus.PENDING) {
+        return { error: attemptError(blocker, 'The current checkout session is still open: pay on it, or retry once it has failed or expired') };
       }
+      if (blocker) return { error: await this.refuse(tx, current, blocker) };
       const payment = await this.claimAttempt(tx, current, latest.attempt + 1, now);
       return { payment, previousSessionId: latest.checkoutSessionId };
     });
-    if ('error' in claimed) {
-      ctx.loaders.reservationById.clear(reservation.id);
-      throw claimed.error;
-    }
+    if ('error' in claimed) throw claimed.error;
     if (claimed.previousSessionId) await this.closePreviousSession(claimed.previousSessionId, claimed.payment, ctx.log);
     return toCheckoutSession(await this.ensureSession(claimed.payment, reservation, urls, ctx.log));
+  }
+
+  /** The caller's reservation (owner or admin), with a lapsed hold applied first. */
+  private async reservationToPay(id: string, field: string, user: AuthUser, ctx: Pick<RequestContext, 'loaders' | 'log'>) {
+    const reservation = await this.reservations.getForUser(id, user, ctx.loaders, field);
+    return this.expireLapsedHold(reservation, ctx.log, ctx.loaders);
+  }
+
+  /**
+   * Under a row lock on the reservation (which serializes new attempts): the
+   * reservation and its attempts, newest first. An open attempt whose session is
+   * past its expiry is over for us, even before Stripe's event arrives.
+   */
+  private async lockAttempts(tx: Tx, reservationId: string, now: Date) {
+    await tx.$queryRaw`SELECT id FROM reservations WHERE id = ${reservationId} FOR UPDATE`;
+    const current = await tx.reservation.findUniqueOrThrow({ where: { id: reservationId } });
+    const attempts = await tx.payment.findMany({ where: { reservationId }, orderBy: { attempt: 'desc' } });
+    const latest = attempts[0];
+    if (latest?.status === PaymentAttemptStatus.PENDING && latest.checkoutSessionId && latest.expiresAt && latest.expiresAt <= now) {
+      attempts[0] = await tx.payment.update({ where: { id: latest.id }, data: { status: PaymentAttemptStatus.EXPIRED } });
+    }
+    return { current, attempts };
+  }
+
+  /** The error for a blocked attempt; a PENDING reservation whose hold lapsed is marked EXPIRED on the way. */
+  private async refuse(tx: Tx, reservation: Reservation, blocker: ErrorCode): Promise<AppError> {
+    if (blocker === 'HOLD_EXPIRED' && reservation.status === ReservationStatus.PENDING) {
+      await tx.reservation.update({ where: { id: reservation.id }, data: { status: ReservationStatus.EXPIRED } });
+    }
+    return attemptError(blocker);
   }
 
   /** Expires an earlier session at Stripe before a retry; a paid one cancels the retry. */
