@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config';
 async function main() {
   const config = loadConfig({
     ...process.env,
-    NODE_ENV: 'production',
+    NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',

@@ -41,6 +41,14 @@ const schema = z
         message: 'is required when NODE_ENV=production (or set JWT_JWKS_URL)',
       });
     }
+    if (env.NODE_ENV === 'production' && !env.STRIPE_SECRET_KEY && !env.STRIPE_API_URL) {
+      // the built-in emulator takes no real money: never let a misconfigured production use it
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STRIPE_SECRET_KEY'],
+        message: 'is required when NODE_ENV=production (the built-in Stripe emulator is for development and tests)',
+      });
+    }
     if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
       ctx.addIssue({
         code: 'custom',

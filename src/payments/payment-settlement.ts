@@ -103,9 +103,13 @@ export class PaymentSettlement {
     return 'changed';
   }
 
-  /** A declined card: the session stays open (the guest may try another card); the failure is recorded. */
+  /**
+   * A declined card: the session stays open (the guest may try another card); the
+   * failure is recorded. Also enriches an attempt already FAILED by the async
+   * failure event, which carries no reason of its own; the status never changes here.
+   */
   async recordFailure(tx: Tx, payment: Payment, failure: { code: string | null; message: string | null }): Promise<Effect> {
-    if (payment.status !== S.PENDING) return 'unchanged';
+    if (payment.status !== S.PENDING && payment.status !== S.FAILED) return 'unchanged';
     await tx.payment.update({
       where: { id: payment.id },
       data: { failureCode: failure.code ?? 'payment_failed', failureMessage: failure.message },

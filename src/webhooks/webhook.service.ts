@@ -119,19 +119,19 @@ export class WebhookService {
       return outcome;
     } catch (err) {
       // Everything above rolled back; leave a trace for operators, unprocessed, so a redelivery runs it.
+      // (A concurrent copy that did process it is left alone: only unprocessed rows are marked.)
+      const error = String((err as Error).message ?? err).slice(0, 1000);
       await this.prisma.webhookEvent
-        .upsert({
-          where: { id: event.id },
-          create: {
-            id: event.id,
-            type: event.type,
-            payloadSha256,
-            stripeCreatedAt: new Date(event.created * 1000),
-            result: WebhookEventResult.FAILED,
-            error: String((err as Error).message ?? err).slice(0, 1000),
-          },
-          update: { result: WebhookEventResult.FAILED, error: String((err as Error).message ?? err).slice(0, 1000) },
+        .createMany({
+          data: [{ id: event.id, type: event.type, payloadSha256, stripeCreatedAt: new Date(event.created * 1000) }],
+          skipDuplicates: true,
         })
+        .then(() =>
+          this.prisma.webhookEvent.updateMany({
+            where: { id: event.id, processedAt: null },
+            data: { result: WebhookEventResult.FAILED, error },
+          }),
+        )
         .catch(() => undefined);
       throw err;
     }
