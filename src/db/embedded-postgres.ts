@@ -4,8 +4,11 @@
  * protocol, so that the application talks to it through exactly the same pg
  * driver adapter as to a real server.
  *
- * PGlite is a single session: the socket server takes one connection, and the
- * pool in front of it is sized 1, which keeps transactions from interleaving.
+ * PGlite is a single session: the pool in front of it is sized 1, which keeps
+ * transactions from interleaving. The socket server still accepts a few
+ * connections, because pg's pool drops a connection after a query error and opens
+ * the next one before the old socket is closed; with a limit of 1 that new
+ * connection was refused and the following query failed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,7 +24,7 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedPostgres> {
   if (dataDir) fs.mkdirSync(path.resolve(dataDir), { recursive: true });
   const db = await PGlite.create(dataDir ? path.resolve(dataDir, 'pglite') : undefined);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
   await server.start();
   const address = (server as unknown as { server: import('node:net').Server }).server.address();
   const port = typeof address === 'object' && address ? address.port : undefined;

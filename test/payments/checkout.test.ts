@@ -278,3 +278,47 @@ describe('Stripe trouble', () => {
     expect(atStripe.data.filter((s) => s.client_reference_id === reservationId)).toHaveLength(1);
   });
 });
+
+describe('crash safety', () => {
+  it('a failure between Stripe creating the session and our write is repaired by the next call: same session, one row', async () => {
+    const reservationId = await createReservation(server, who.admin);
+    // the database refuses to record the session once, after Stripe has created it
+    await server.db.prisma.$executeRawUnsafe(`
+      CREATE OR REPLACE FUNCTION refuse_session_write() RETURNS trigger AS $$
+      BEGIN
+        IF NEW.checkout_session_id IS NOT NULL AND OLD.checkout_session_id IS NULL THEN
+          RAISE EXCEPTION 'simulated crash';
+        END IF;
+        RETURN NEW;
+      END $$ LANGUAGE plpgsql`);
+    await server.db.prisma.$executeRawUnsafe(
+      `CREATE TRIGGER refuse_session_write BEFORE UPDATE ON payments FOR EACH ROW EXECUTE FUNCTION refuse_session_write()`,
+    );
+    const failed = await server.gql(CreateCheckoutSessionDocument, { input: { reservationId } }, { token: who.guest });
+    await server.db.prisma.$executeRawUnsafe(`DROP TRIGGER refuse_session_write ON payments`);
+    expect(failed.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(JSON.stringify(failed)).not.toMatch(/simulated|trigger|SQL/);
+    const atStripe = (await server.stripe.checkout.sessions.list({ limit: 100 })).data.filter((s) => s.client_reference_id === reservationId);
+    expect(atStripe).toHaveLength(1);
+    const claim = await server.db.prisma.payment.findFirstOrThrow({ where: { reservationId } });
+    expect(claim.checkoutSessionId).toBeNull();
+
+    const session = await startCheckout(server, who.guest, reservationId);
+    expect(session.sessionId).toBe(atStripe[0].id);
+    expect(session.paymentId).toBe(claim.id);
+    expect(await server.db.prisma.payment.count({ where: { reservationId } })).toBe(1);
+    expect((await server.stripe.checkout.sessions.list({ limit: 100 })).data.filter((s) => s.client_reference_id === reservationId)).toHaveLength(1);
+  });
+
+  it("Stripe's completed event for a claim whose write was lost still finds the payment by its metadata", async () => {
+    const reservationId = await createReservation(server, who.admin);
+    const session = await startCheckout(server, who.guest, reservationId);
+    // as if our write of the session id had never happened
+    await server.db.prisma.payment.update({ where: { id: session.paymentId }, data: { checkoutSessionId: null, checkoutUrl: null } });
+    await payOnCheckoutPage(session.url, { card: CARD_OK });
+    await settled();
+    const payment = await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } });
+    expect(payment).toMatchObject({ status: 'SUCCEEDED', checkoutSessionId: session.sessionId });
+    expect((await server.db.prisma.reservation.findUniqueOrThrow({ where: { id: reservationId } })).status).toBe('CONFIRMED');
+  });
+});
