@@ -84,12 +84,17 @@ async function main() {
   await checkout(statusId);
   const statusQuery = 'query($id: ID!) { paymentStatus(reservationId: $id) { state attemptCount canRetry amountPaid attempts { id status refunds { id } } refunds { id } } }';
   await pool(200, 50, () => gql(statusQuery, { id: statusId }, guest)); // warm-up
-  const statusTimes = await pool(5000, 50, async () => {
+  const timeStatus = async () => {
     const t = performance.now();
     await gql(statusQuery, { id: statusId }, guest);
     return performance.now() - t;
-  });
+  };
+  summary('paymentStatus, 1 client', await pool(1000, 1, timeStatus));
+  summary('paymentStatus, 10 concurrent clients', await pool(3000, 10, timeStatus));
+  const started = performance.now();
+  const statusTimes = await pool(5000, 50, timeStatus);
   summary('paymentStatus, 50 concurrent clients', statusTimes, 'p99 < 25 ms');
+  console.log(`  throughput at 50 clients: ${(5000 / ((performance.now() - started) / 1000)).toFixed(0)} req/s`);
 
   // webhook acknowledgement: signed deliveries of an event type the service records and ignores
   const signer = new Stripe('sk_test_bench');
