@@ -77,7 +77,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const ownsDb = !options.db;
   const db =
-    options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrate: true }));
+    options.db ??
+    (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrate: true, poolSize: config.databasePoolSize }));
   if (ownsDb) logger.info({ embedded: db.embedded }, db.embedded ? `embedded PostgreSQL under ${config.dataDir}` : 'PostgreSQL connected');
 
   const { stripe, emulator, webhookSecrets } = await connectStripe(config, logger, options.emulator);

@@ -17,6 +17,7 @@ const schema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string')
       .optional(),
     DATA_DIR: z.string().min(1).default('.data'),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_JWKS_URL: z.url().optional(),
     JWT_ISSUER: z.string().optional(),
@@ -64,6 +65,8 @@ export interface Config {
   host: string;
   /** undefined: the embedded PostgreSQL under dataDir is used */
   databaseUrl?: string;
+  /** connections per process to DATABASE_URL */
+  databasePoolSize: number;
   dataDir: string;
   jwt: {
     secret?: string;
@@ -103,6 +106,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port: env.PORT,
     host: env.HOST,
     databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
     dataDir: env.DATA_DIR,
     jwt: {
       secret: env.JWT_SECRET ?? (usingDevelopmentSecret ? DEV_JWT_SECRET : undefined),
