@@ -17,6 +17,9 @@ export function newId(prefix: string): string {
 
 const clone = <T>(value: T): T => structuredClone(value);
 
+const customerDetails = (email: string) =>
+  ({ address: null, email, name: null, phone: null, tax_exempt: 'none', tax_ids: [] }) as unknown as Stripe.Checkout.Session.CustomerDetails;
+
 export interface Clock {
   now(): number;
 }
@@ -137,6 +140,16 @@ export class EmulatorStore {
     const session = {
       id,
       object: 'checkout.session',
+      after_expiration: null,
+      allow_promotion_codes: null,
+      automatic_tax: { enabled: false, liability: null, status: null },
+      invoice: null,
+      locale: null,
+      payment_method_options: {},
+      setup_intent: null,
+      submit_type: null,
+      subscription: null,
+      total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
       amount_subtotal: amount,
       amount_total: amount,
       cancel_url: params.cancel_url ?? null,
@@ -144,7 +157,7 @@ export class EmulatorStore {
       created: now,
       currency,
       customer: null,
-      customer_details: params.customer_email ? { email: params.customer_email } : null,
+      customer_details: params.customer_email ? customerDetails(params.customer_email) : null,
       customer_email: params.customer_email ?? null,
       expires_at: expiresAt,
       livemode: false,
@@ -264,7 +277,7 @@ export class EmulatorStore {
   pay(sessionId: string, outcome: PaymentOutcome, method: 'card' | 'sepa_debit', email?: string): 'success' | 'declined' | 'requires_action' {
     const session = this.session(sessionId);
     if (session.status !== 'open') throw invalidRequest(`This Checkout Session is ${session.status}.`);
-    if (email) session.customer_details = { ...(session.customer_details ?? {}), email } as Stripe.Checkout.Session.CustomerDetails;
+    if (email) session.customer_details = customerDetails(email);
     const intent = this.intentFor(session, method);
     intent.payment_method_types = [method];
     switch (outcome.kind) {
