@@ -13,7 +13,7 @@
  *  3. the session id is written only if the row has none yet.
  * A Payment therefore never claims a session Stripe did not return.
  */
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import { assertOwnerOrAdmin } from '../auth/access';
 import type { AuthUser } from '../auth/user';
 import type { Loaders, Payment, PrismaClient, Reservation } from '../db';
@@ -195,6 +195,11 @@ export class PaymentService {
     try {
       session = await this.createStripeSession(claim, reservation, urls);
     } catch (err) {
+      if (err instanceof Stripe.errors.StripeIdempotencyError) {
+        // a concurrent call for this attempt asked Stripe with other redirect URLs: its session is the one
+        const recorded = await this.awaitRecordedSession(claim.id);
+        if (recorded) return recorded;
+      }
       if (isStripeRefusal(err)) {
         // Stripe answered no: nothing exists there, so the claim goes (a retry starts clean).
         await this.prisma.payment.deleteMany({ where: { id: claim.id, checkoutSessionId: null } });
@@ -203,6 +208,16 @@ export class PaymentService {
     }
     log.info({ paymentId: claim.id, checkoutSessionId: session.id, attempt: claim.attempt }, 'checkout session created');
     return this.recordSession(claim, session);
+  }
+
+  /** The claim's session as written by a concurrent call, if it appears within a couple of seconds. */
+  private async awaitRecordedSession(paymentId: string): Promise<Payment | null> {
+    for (let i = 0; i < 20; i += 1) {
+      const row = await this.prisma.payment.findUnique({ where: { id: paymentId } });
+      if (row?.checkoutSessionId) return row;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return null;
   }
 
   /**

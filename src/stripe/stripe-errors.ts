@@ -15,9 +15,16 @@ export function isStripeUnavailable(err: unknown): boolean {
   );
 }
 
-/** A definite refusal: Stripe answered and nothing was created. */
+/**
+ * A definite refusal: Stripe answered 4xx and nothing was created. Not an
+ * idempotency error: that key's first request (made by a concurrent caller) may
+ * well have created the object.
+ */
 export function isStripeRefusal(err: unknown): boolean {
-  return err instanceof Stripe.errors.StripeError && !isStripeUnavailable(err) && (err.statusCode ?? 0) >= 400 && (err.statusCode ?? 0) < 500 && !(err instanceof Stripe.errors.StripeIdempotencyError && err.statusCode === 409);
+  if (!(err instanceof Stripe.errors.StripeError) || isStripeUnavailable(err)) return false;
+  if (err instanceof Stripe.errors.StripeIdempotencyError) return false;
+  const status = err.statusCode ?? 0;
+  return status >= 400 && status < 500 && status !== 409;
 }
 
 export function toProviderError(

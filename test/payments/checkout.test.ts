@@ -185,6 +185,18 @@ describe('createCheckoutSession rules', () => {
     expect(atStripe.data.filter((s) => s.client_reference_id === reservationId)).toHaveLength(1);
   });
 
+  it('concurrent calls with different redirect URLs still share one session and one row', async () => {
+    const reservationId = await createReservation(server, who.admin);
+    const results = await Promise.all(
+      ['/a', '/b', '/c', '/d'].map((p) =>
+        server.gql(CreateCheckoutSessionDocument, { input: { reservationId, successUrl: `${TEST_PUBLIC_URL}${p}` } }, { token: who.guest }),
+      ),
+    );
+    for (const r of results) expect(r.errors).toBeUndefined();
+    expect(new Set(results.map((r) => r.data!.createCheckoutSession.sessionId)).size).toBe(1);
+    expect(await server.db.prisma.payment.count({ where: { reservationId } })).toBe(1);
+  });
+
   it('refuses another guest (FORBIDDEN), an unknown reservation (NOT_FOUND) and a malformed id (BAD_USER_INPUT)', async () => {
     const reservationId = await createReservation(server, who.admin);
     const other = await server.gql(CreateCheckoutSessionDocument, { input: { reservationId } }, { token: who.otherGuest });
