@@ -78,7 +78,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const ownsDb = !options.db;
   const db =
     options.db ??
-    (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrate: true, poolSize: config.databasePoolSize }));
+    (await openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      migrate: true,
+      poolSize: config.databasePoolSize,
+      onIdleError: (err) => logger.warn({ err }, 'an idle database connection failed; it will be replaced'),
+    }));
   if (ownsDb) logger.info({ embedded: db.embedded }, db.embedded ? `embedded PostgreSQL under ${config.dataDir}` : 'PostgreSQL connected');
 
   const { stripe, emulator, webhookSecrets } = await connectStripe(config, logger, options.emulator);

@@ -37,6 +37,8 @@ export interface OpenDatabaseOptions {
   /** apply pending migrations before returning (always for the embedded database) */
   migrate?: boolean;
   poolSize?: number;
+  /** told about connections that failed while idle (they are replaced on next use) */
+  onIdleError?: (err: Error) => void;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -52,6 +54,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     max: embedded ? 1 : (options.poolSize ?? 10),
     allowExitOnIdle: true,
   });
+  // An idle connection dropped by the server (restart, failover, DROP DATABASE in tests)
+  // must not crash the process: pg emits it on the pool, and the next query reconnects.
+  pool.on('error', (err) => options.onIdleError?.(err));
   try {
     if (embedded || options.migrate) {
       const client = await pool.connect();

@@ -25,6 +25,9 @@ import { guestRefundDue } from './refund-policy';
 
 type RefundStatusValue = (typeof RefundStatus)[keyof typeof RefundStatus];
 
+/** Policies this service writes into a refund's metadata; anything else (a Dashboard user's note) is not trusted. */
+const OUR_POLICIES = new Set(['FULL', 'HALF', 'ADMIN', 'HOLD_LAPSED']);
+
 const STRIPE_STATUS: Record<string, RefundStatusValue> = {
   pending: RefundStatus.PENDING,
   requires_action: RefundStatus.PENDING,
@@ -197,7 +200,7 @@ async function applyStripeRefund(
         currency: stripeRefund.currency.toUpperCase(),
         status: target,
         reason: stripeRefund.reason ?? null,
-        policy: policyIfNew,
+        policy: OUR_POLICIES.has(stripeRefund.metadata?.policy ?? '') ? stripeRefund.metadata!.policy : policyIfNew,
         stripeRefundId: stripeRefund.id,
         failureReason: stripeRefund.failure_reason ?? null,
       },

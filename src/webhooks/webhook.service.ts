@@ -205,7 +205,8 @@ export class WebhookService {
       {
         payment_intent: intentId,
         reason: 'requested_by_customer',
-        metadata: { payment_id: payment.id, reservation_id: payment.reservationId, cause: 'reservation_no_longer_payable' },
+        // the policy travels with the refund: its own events may be processed before this one
+        metadata: { payment_id: payment.id, reservation_id: payment.reservationId, policy: 'HOLD_LAPSED' },
       },
       { idempotencyKey: `late-payment-refund:${payment.id}` },
     );
