@@ -1,14 +1,11 @@
 import { CreateCheckoutSessionDocument, PaymentStatusDocument } from '../graphql/generated';
 import { payOnCheckoutPage } from '../support/checkout-browser';
-import { actors, createReservation, eventually, paymentStatus, startCheckout, type Actors } from '../support/scenario';
-import { TEST_PUBLIC_URL, startTestServer, type TestServer } from '../support/test-server';
+import { startWithActors, createReservation, eventually, paymentStatus, startCheckout, type Actors } from '../support/scenario';
+import { TEST_PUBLIC_URL, type TestServer } from '../support/test-server';
 
 let server: TestServer;
 let who: Actors;
-beforeAll(async () => {
-  server = await startTestServer();
-  who = await actors(server);
-});
+beforeAll(async () => ({ server, who } = await startWithActors()));
 afterAll(() => server.close());
 
 const CARD_OK = '4242 4242 4242 4242';

@@ -1,14 +1,11 @@
 import { PaymentStatusDocument, RetryPaymentDocument } from '../graphql/generated';
 import { payOnCheckoutPage } from '../support/checkout-browser';
-import { actors, createReservation, eventually, paymentStatus, startCheckout, type Actors } from '../support/scenario';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { startWithActors, createReservation, eventually, paymentStatus, startCheckout, type Actors } from '../support/scenario';
+import { type TestServer } from '../support/test-server';
 
 let server: TestServer;
 let who: Actors;
-beforeAll(async () => {
-  server = await startTestServer();
-  who = await actors(server);
-});
+beforeAll(async () => ({ server, who } = await startWithActors()));
 afterAll(() => server.close());
 
 const FAILING_IBAN = 'DE62370400440532013001';

@@ -1,15 +1,12 @@
 import type Stripe from 'stripe';
 import { PaymentStatusDocument, RefundPaymentDocument } from '../graphql/generated';
 import { payOnCheckoutPage } from '../support/checkout-browser';
-import { actors, createReservation, eventually, startCheckout, type Actors } from '../support/scenario';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { startWithActors, createReservation, eventually, startCheckout, type Actors } from '../support/scenario';
+import { type TestServer } from '../support/test-server';
 
 let server: TestServer;
 let who: Actors;
-beforeAll(async () => {
-  server = await startTestServer();
-  who = await actors(server);
-});
+beforeAll(async () => ({ server, who } = await startWithActors()));
 afterAll(() => server.close());
 
 const DAY = 86_400_000;

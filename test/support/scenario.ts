@@ -1,6 +1,6 @@
 /** Steps that many payment tests share: a reservation, a session, a payment on the emulator's page. */
 import { CreateCheckoutSessionDocument, CreateReservationDocument, PaymentStatusDocument } from '../graphql/generated';
-import type { TestServer } from './test-server';
+import { startTestServer, type TestServer } from './test-server';
 
 export interface Actors {
   admin: string;
@@ -14,6 +14,12 @@ export async function actors(server: TestServer, guestId = 'guest-1'): Promise<A
     guest: await server.token(guestId, 'GUEST'),
     otherGuest: await server.token(`${guestId}-other`, 'GUEST'),
   };
+}
+
+/** A test server (own database, own emulator) and its usual callers. */
+export async function startWithActors(env: Record<string, string> = {}): Promise<{ server: TestServer; who: Actors }> {
+  const server = await startTestServer(env);
+  return { server, who: await actors(server) };
 }
 
 let days = 30;

@@ -1,14 +1,11 @@
 import type Stripe from 'stripe';
 import { payOnCheckoutPage } from '../support/checkout-browser';
-import { actors, createReservation, startCheckout, type Actors } from '../support/scenario';
+import { startWithActors, createReservation, startCheckout, type Actors } from '../support/scenario';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 let server: TestServer;
 let who: Actors;
-beforeAll(async () => {
-  server = await startTestServer();
-  who = await actors(server);
-});
+beforeAll(async () => ({ server, who } = await startWithActors()));
 afterAll(() => server.close());
 
 /** A reservation paid through the page; returns its ids and the real events Stripe produced. */
