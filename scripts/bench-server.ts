@@ -12,6 +12,7 @@ async function main() {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://localhost:3000',
+    JOBS_ENABLED: 'false',
   });
   const app = await createApp(config, { logger: pino({ level: 'silent' }) });
   const url = await app.listen();

@@ -21,6 +21,8 @@ import { CheckoutUrls } from './payments/checkout-urls';
 import { PaymentService } from './payments/payment.service';
 import { createStripeClient } from './stripe/stripe-client';
 import { WebhookService } from './webhooks/webhook.service';
+import { startJobs, type JobRunner } from './jobs/job-runner';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { webhookRoutes } from './webhooks/webhook.routes';
 
 export interface App {
@@ -34,6 +36,8 @@ export interface App {
   emulator?: StripeEmulator;
   /** the emulator's webhook endpoint pointing at this service */
   emulatorEndpointId?: string;
+  reconciliation: ReconciliationService;
+  jobs?: JobRunner;
   listen(): Promise<string>;
   /** stop accepting, finish in-flight requests, close the database */
   close(): Promise<void>;
@@ -94,6 +98,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const payments = new PaymentService(db.prisma, stripe, new CheckoutUrls(publicUrl), reservations);
   const refunds = new RefundService(db.prisma, stripe);
   const webhooks = new WebhookService(db.prisma, stripe, refunds);
+  const reconciliation = new ReconciliationService(db.prisma, stripe, webhooks, payments, logger);
   const registry: ResolverRegistry = new Map<Function, object>([
     [ReservationResolver, new ReservationResolver(reservations)],
     [PaymentResolver, new PaymentResolver(payments)],
@@ -116,6 +121,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     db,
     http,
     emulator,
+    reconciliation,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const address = http.server.address();
@@ -123,9 +129,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       app.url = `http://127.0.0.1:${port}`;
       // the in-process emulator delivers its events to this very service
       app.emulatorEndpointId = emulator?.addWebhookEndpoint(`${app.url}/webhooks/stripe`, webhookSecrets[0]).id;
+      if (config.jobsEnabled) {
+        app.jobs = await startJobs({ databaseUrl: db.embedded ? undefined : db.url, reconciliation, log: logger });
+        logger.info({ runner: app.jobs.kind }, 'background jobs started');
+      }
       return app.url;
     },
     async close() {
+      await app.jobs?.stop();
       await http.close();
       await emulator?.close();
       if (ownsDb) await db.close();

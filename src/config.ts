@@ -32,6 +32,7 @@ const schema = z
     STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     PUBLIC_URL: z.url().optional(),
     GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
+    JOBS_ENABLED: z.enum(['true', 'false']).default('true'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -87,6 +88,8 @@ export interface Config {
   /** undefined: http://localhost:PORT */
   publicUrl?: string;
   introspection: boolean;
+  /** background jobs: reconciliation with Stripe, hold expiry, event retention */
+  jobsEnabled: boolean;
   logLevel: string;
 }
 
@@ -127,6 +130,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
     introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'true' : env.NODE_ENV !== 'production',
+    jobsEnabled: env.JOBS_ENABLED === 'true',
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -47,7 +47,11 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 
 export const attemptError = (code: ErrorCode, message?: string) => new AppError(code, message ?? MESSAGES[code] ?? code);
 
-type Log = RequestContext['log'];
+/** What the service logs with: a request's logger, or the job runner's. */
+export interface Log {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
 
 export class PaymentService {
   constructor(

@@ -58,6 +58,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PUBLIC_URL: TEST_PUBLIC_URL,
+    // tests run the jobs' work themselves (app.reconciliation), when they choose
+    JOBS_ENABLED: 'false',
     ...env,
   });
   const logger = pino({ level: config.logLevel });
