@@ -98,7 +98,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const payments = new PaymentService(db.prisma, stripe, new CheckoutUrls(publicUrl), reservations);
   const refunds = new RefundService(db.prisma, stripe);
   const webhooks = new WebhookService(db.prisma, stripe, refunds);
-  const reconciliation = new ReconciliationService(db.prisma, stripe, webhooks, payments, logger);
+  const reconciliation = new ReconciliationService(db.prisma, stripe, webhooks, payments, refunds, logger);
   const registry: ResolverRegistry = new Map<Function, object>([
     [ReservationResolver, new ReservationResolver(reservations)],
     [PaymentResolver, new PaymentResolver(payments)],

@@ -17,6 +17,7 @@ interface JobDefinition {
 
 export const JOBS: JobDefinition[] = [
   { name: 'reconcile-pending-payments', cron: '* * * * *', everyMs: 60_000, run: (r) => r.reconcilePendingPayments() },
+  { name: 'complete-unconfirmed-refunds', cron: '* * * * *', everyMs: 60_000, run: (r) => r.completeUnconfirmedRefunds() },
   { name: 'replay-undelivered-events', cron: '*/5 * * * *', everyMs: 300_000, run: (r) => r.replayUndeliveredEvents() },
   { name: 'expire-lapsed-holds', cron: '* * * * *', everyMs: 60_000, run: (r) => r.expireLapsedHolds() },
   { name: 'purge-webhook-events', cron: '17 3 * * *', everyMs: 86_400_000, run: (r) => r.purgeOldEvents() },

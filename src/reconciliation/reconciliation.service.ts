@@ -5,6 +5,7 @@
  *  - pending payments older than a few minutes are re-read from Stripe, and what
  *    Stripe says of their session is applied as the event it would have sent;
  *  - events Stripe failed to deliver are replayed from its Events API;
+ *  - refunds claimed but never confirmed by Stripe are sent again with their key;
  *  - unpaid reservations past their hold are expired (and their sessions);
  *  - webhook events older than 90 days are deleted.
  */
@@ -12,6 +13,7 @@ import type Stripe from 'stripe';
 import type { PrismaClient } from '../db';
 import { PaymentAttemptStatus, ReservationStatus } from '../db';
 import type { Log, PaymentService } from '../payments/payment.service';
+import type { RefundService } from '../refunds/refund.service';
 import type { WebhookService } from '../webhooks/webhook.service';
 
 export const PENDING_AGE_MS = 5 * 60 * 1000;
@@ -24,8 +26,14 @@ export class ReconciliationService {
     private readonly stripe: Stripe,
     private readonly webhooks: WebhookService,
     private readonly payments: PaymentService,
+    private readonly refunds: RefundService,
     private readonly log: Log,
   ) {}
+
+  /** Refunds claimed but never confirmed by Stripe (a crash during the call), completed with their own key. */
+  completeUnconfirmedRefunds(minAgeMs = PENDING_AGE_MS): Promise<number> {
+    return this.refunds.completeUnconfirmed(minAgeMs, this.log);
+  }
 
   /** Pending attempts with a session, older than `minAgeMs`: apply the session's state as Stripe reports it. */
   async reconcilePendingPayments(minAgeMs = PENDING_AGE_MS, limit = 100): Promise<number> {

@@ -18,7 +18,7 @@ import type { Payment, PrismaClient, Refund } from '../db';
 import { RefundStatus, ReservationStatus as R } from '../db';
 import { AppError, badInput, forbidden, notFound } from '../errors';
 import type { RequestContext } from '../http/request-context';
-import type { Tx } from '../payments/payment.service';
+import type { Log, Tx } from '../payments/payment.service';
 import { canMoveAttempt, canMoveReservation, isPaid, paidStatusFor, refundedTotal } from '../payments/payment-state-machine';
 import { isStripeRefusal, toProviderError } from '../stripe/stripe-errors';
 import { guestRefundDue } from './refund-policy';
@@ -27,6 +27,8 @@ type RefundStatusValue = (typeof RefundStatus)[keyof typeof RefundStatus];
 
 /** Policies this service writes into a refund's metadata; anything else (a Dashboard user's note) is not trusted. */
 const OUR_POLICIES = new Set(['FULL', 'HALF', 'ADMIN', 'HOLD_LAPSED']);
+/** A guest's cancellation-policy refund cancels the reservation; an admin's amount does not. */
+const CANCELLING_POLICIES = new Set(['FULL', 'HALF']);
 
 const STRIPE_STATUS: Record<string, RefundStatusValue> = {
   pending: RefundStatus.PENDING,
@@ -110,11 +112,20 @@ export class RefundService {
         },
       });
       await recomputePayment(tx, locked.id);
-      return { refund, cancel: input.amount == null };
+      return { refund };
     });
     if ('existing' in claim && claim.existing) return claim.existing;
-    const { refund, cancel } = claim as { refund: Refund; cancel: boolean };
+    const { refund } = claim as { refund: Refund };
 
+    return this.submit(refund, payment, ctx.log);
+  }
+
+  /**
+   * Sends a claimed refund to Stripe with its idempotency key, then records
+   * Stripe's answer. Refused or unreachable: the row is FAILED and its amount
+   * released. A policy refund (FULL, HALF) cancels the reservation once accepted.
+   */
+  private async submit(refund: Refund, payment: Payment, log: Log): Promise<Refund> {
     let stripeRefund: Stripe.Refund;
     try {
       stripeRefund = await this.stripe.refunds.create(
@@ -124,7 +135,7 @@ export class RefundService {
           reason: 'requested_by_customer',
           metadata: { refund_id: refund.id, payment_id: payment.id, reservation_id: payment.reservationId },
         },
-        { idempotencyKey: key },
+        { idempotencyKey: refund.idempotencyKey! },
       );
     } catch (err) {
       const unavailable = !isStripeRefusal(err);
@@ -139,13 +150,13 @@ export class RefundService {
         });
         await recomputePayment(tx, payment.id);
       });
-      throw toProviderError(err, ctx.log, 'refunds.create');
+      throw toProviderError(err, log, 'refunds.create');
     }
-    ctx.log.info({ refundId: refund.id, stripeRefundId: stripeRefund.id, amount: refund.amount }, 'refund accepted by Stripe');
+    log.info({ refundId: refund.id, stripeRefundId: stripeRefund.id, amount: refund.amount }, 'refund accepted by Stripe');
     return this.prisma.$transaction(async (tx) => {
       await lockPayment(tx, payment.id);
       const synced = await applyStripeRefund(tx, payment.id, stripeRefund, refund.id);
-      if (cancel && synced.status !== RefundStatus.FAILED) {
+      if (CANCELLING_POLICIES.has(refund.policy ?? '') && synced.status !== RefundStatus.FAILED) {
         const reservation = await tx.reservation.findUniqueOrThrow({ where: { id: payment.reservationId } });
         if (canMoveReservation(reservation.status, R.CANCELLED)) {
           await tx.reservation.update({ where: { id: reservation.id }, data: { status: R.CANCELLED } });
@@ -153,6 +164,29 @@ export class RefundService {
       }
       return synced;
     });
+  }
+
+  /**
+   * Refunds claimed but never confirmed by Stripe (the process stopped during the
+   * call): sent again with the same idempotency key, so Stripe either returns the
+   * refund it already made or makes it now; never twice.
+   */
+  async completeUnconfirmed(minAgeMs: number, log: Log, limit = 50): Promise<number> {
+    const stuck = await this.prisma.refund.findMany({
+      where: { status: RefundStatus.PENDING, stripeRefundId: null, createdAt: { lte: new Date(Date.now() - minAgeMs) } },
+      include: { payment: true },
+      take: limit,
+    });
+    let done = 0;
+    for (const { payment, ...refund } of stuck) {
+      try {
+        await this.submit(refund, payment, log);
+        done += 1;
+      } catch (err) {
+        log.warn({ err, refundId: refund.id }, 'an unconfirmed refund could not be completed');
+      }
+    }
+    return done;
   }
 
   /** Webhook side: a Stripe refund object (refund.created / .updated / .failed, or from charge.refunded). */

@@ -14,7 +14,7 @@ describe('missed webhooks are caught up', () => {
   it('a pending payment whose events never arrived is re-read from Stripe and confirmed, once', async () => {
     const reservationId = await createReservation(server, who.admin);
     const session = await startCheckout(server, who.guest, reservationId);
-    server.pauseWebhooks(); // never resumed: Stripe's deliveries are lost
+    const paused = server.pauseWebhooks(); // Stripe's deliveries are lost
     await payOnCheckoutPage(session.url, { card: '4242424242424242' });
     expect(await statusOf(session.paymentId)).toBe('PENDING');
 
@@ -23,8 +23,12 @@ describe('missed webhooks are caught up', () => {
     expect(await reservationStatus(reservationId)).toBe('CONFIRMED');
     const recorded = await server.db.prisma.webhookEvent.findMany({ where: { paymentId: session.paymentId } });
     expect(recorded.map((e) => [e.type, e.result])).toEqual([['checkout.session.completed', 'PROCESSED']]);
-    // nothing more to do the second time
+    // nothing more to do the second time, and the late deliveries change nothing
     expect(await server.app.reconciliation.reconcilePendingPayments(0)).toBe(0);
+    await paused.resume();
+    await server.emulator.webhooks.idle();
+    expect(await server.db.prisma.webhookEvent.count({ where: { type: 'checkout.session.completed', paymentId: session.paymentId } })).toBe(2);
+    expect(await statusOf(session.paymentId)).toBe('SUCCEEDED');
   });
 
   it('an expired session and a failed delayed payment are applied too; open sessions are left alone', async () => {
@@ -52,7 +56,7 @@ describe('missed webhooks are caught up', () => {
   it('events Stripe failed to deliver are replayed from its Events API', async () => {
     const reservationId = await createReservation(server, who.admin);
     const session = await startCheckout(server, who.guest, reservationId);
-    server.pauseWebhooks();
+    const paused = server.pauseWebhooks();
     await payOnCheckoutPage(session.url, { card: '4242424242424242' });
     const replayed = await server.app.reconciliation.replayUndeliveredEvents();
     expect(replayed).toBeGreaterThanOrEqual(1);
@@ -62,6 +66,33 @@ describe('missed webhooks are caught up', () => {
     await server.app.reconciliation.replayUndeliveredEvents();
     const completed = await server.db.prisma.webhookEvent.findMany({ where: { type: 'checkout.session.completed', paymentId: session.paymentId } });
     expect(completed).toHaveLength(1);
+    await paused.resume();
+    await server.emulator.webhooks.idle();
+    expect(await server.db.prisma.webhookEvent.count({ where: { type: 'checkout.session.completed', paymentId: session.paymentId } })).toBe(1);
+  });
+});
+
+describe('refunds interrupted before Stripe answered', () => {
+  it('are completed with their own idempotency key: one Stripe refund, the reservation cancelled as the policy says', async () => {
+    const reservationId = await createReservation(server, who.admin);
+    const session = await startCheckout(server, who.guest, reservationId);
+    await payOnCheckoutPage(session.url, { card: '4242424242424242' });
+    await server.emulator.webhooks.idle();
+    expect(await statusOf(session.paymentId)).toBe('SUCCEEDED');
+    // the state a crash during the Stripe call leaves: the claim, reserved, without Stripe's answer
+    const claim = await server.db.prisma.refund.create({
+      data: { paymentId: session.paymentId, amount: 24000, currency: 'EUR', status: 'PENDING', policy: 'FULL', requestedBy: 'guest-1', idempotencyKey: `refund:${session.paymentId}:crashed`, createdAt: new Date(Date.now() - 10 * 60_000) },
+    });
+    await server.db.prisma.payment.update({ where: { id: session.paymentId }, data: { refundedAmount: 24000, status: 'REFUNDED' } });
+
+    expect(await server.app.reconciliation.completeUnconfirmedRefunds()).toBe(1);
+    const row = await server.db.prisma.refund.findUniqueOrThrow({ where: { id: claim.id } });
+    expect(row.status).toBe('SUCCEEDED');
+    expect(row.stripeRefundId).toMatch(/^re_/);
+    expect(await reservationStatus(reservationId)).toBe('CANCELLED');
+    expect(await server.app.reconciliation.completeUnconfirmedRefunds()).toBe(0);
+    const payment = await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } });
+    expect((await server.stripe.refunds.list({ payment_intent: payment.paymentIntentId! })).data).toHaveLength(1);
   });
 });
 
