@@ -74,6 +74,23 @@ async function connectStripe(config: Config, logger: Logger, emulatorOptions?: S
   return { stripe, emulator, webhookSecrets };
 }
 
+/**
+ * Stops accepting, lets in-flight requests finish, and closes keep-alive
+ * connections as they fall idle (a client's connection that never turns idle
+ * would otherwise hold the close until Node's header timeout); after the grace
+ * period whatever remains is cut.
+ */
+async function closeGracefully(http: FastifyInstance, graceMs = 10_000): Promise<void> {
+  const sweep = setInterval(() => http.server.closeIdleConnections(), 100);
+  const cut = setTimeout(() => http.server.closeAllConnections(), graceMs);
+  try {
+    await http.close();
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(cut);
+  }
+}
+
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   if (config.jwt.usingDevelopmentSecret) {
@@ -137,7 +154,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     async close() {
       await app.jobs?.stop();
-      await http.close();
+      await closeGracefully(http);
       await emulator?.close();
       if (ownsDb) await db.close();
     },
