@@ -10,20 +10,29 @@ import type { Config } from './config';
 import { openDatabase, type Database } from './db';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
+import { systemClock, type Clock } from './common/clock';
+import type { Log } from './common/log';
+import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from './emulator';
+import { startJobs, type JobRunner } from './jobs/job-runner';
+import { TransitionAuthority } from './lifecycle/transition-authority';
+import { UnitOfWork, type Cause, type FollowUp } from './lifecycle/work';
+import { CheckoutService } from './payments/checkout.service';
+import { CheckoutUrls } from './payments/checkout-urls';
 import { PaymentResolver } from './payments/payment.resolver';
+import { PaymentService } from './payments/payment.service';
+import { ConsistencyResolver } from './reconciliation/consistency.resolver';
+import { ConsistencyService } from './reconciliation/consistency.service';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { RefundResolver } from './refunds/refund.resolver';
+import { RefundService } from './refunds/refund.service';
 import { ReservationResolver } from './reservations/reservation.resolver';
 import { ReservationService } from './reservations/reservation.service';
-import { RefundService } from './refunds/refund.service';
 import { buildAppSchema, type ResolverRegistry } from './schema';
-import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from './emulator';
-import { CheckoutUrls } from './payments/checkout-urls';
-import { PaymentService } from './payments/payment.service';
+import { SettlementService } from './settlement/settlement.service';
 import { createStripeClient } from './stripe/stripe-client';
-import { WebhookService } from './webhooks/webhook.service';
-import { startJobs, type JobRunner } from './jobs/job-runner';
-import { ReconciliationService } from './reconciliation/reconciliation.service';
+import { StripeReader } from './stripe/stripe-reads';
 import { webhookRoutes } from './webhooks/webhook.routes';
+import { WebhookService } from './webhooks/webhook.service';
 
 export interface App {
   config: Config;
@@ -36,7 +45,9 @@ export interface App {
   emulator?: StripeEmulator;
   /** the emulator's webhook endpoint pointing at this service */
   emulatorEndpointId?: string;
+  clock: Clock;
   reconciliation: ReconciliationService;
+  consistency: ConsistencyService;
   jobs?: JobRunner;
   listen(): Promise<string>;
   /** stop accepting, finish in-flight requests, close the database */
@@ -49,6 +60,8 @@ export interface AppOptions {
   db?: Database;
   /** options of the in-process Stripe emulator (tests shorten its delays) */
   emulator?: StripeEmulatorOptions;
+  /** the one clock of the service (tests pass one they can move) */
+  clock?: Clock;
 }
 
 /** Stripe itself, a Stripe-compatible API, or the built-in emulator started here. */
@@ -111,15 +124,36 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const { stripe, emulator, webhookSecrets } = await connectStripe(config, logger, options.emulator);
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
 
-  const reservations = new ReservationService(db.prisma);
-  const payments = new PaymentService(db.prisma, stripe, new CheckoutUrls(publicUrl), reservations);
-  const refunds = new RefundService(db.prisma, stripe);
-  const webhooks = new WebhookService(db.prisma, stripe, refunds);
-  const reconciliation = new ReconciliationService(db.prisma, stripe, webhooks, payments, refunds, logger);
+  const clock = options.clock ?? systemClock;
+  const prisma = db.prisma;
+  const work = new UnitOfWork(prisma, clock);
+  const authority = new TransitionAuthority();
+  const settlement = new SettlementService(prisma, work, authority, new StripeReader(stripe));
+  const reservations = new ReservationService(prisma, clock);
+  const checkout = new CheckoutService(prisma, stripe, new CheckoutUrls(publicUrl), reservations, work, authority, settlement, clock);
+  const payments = new PaymentService(prisma, work, authority, clock);
+  // a claim older than the SDK can spend on one call (its timeout, each retry, the backoff between) has lost its answer
+  const inFlightMs = config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000 * config.stripe.maxNetworkRetries + 5_000;
+  const refunds = new RefundService(prisma, stripe, work, authority, settlement, clock, inFlightMs);
+  const webhooks = new WebhookService(prisma, work, settlement, clock);
+  const consistency = new ConsistencyService(prisma, stripe, settlement, clock);
+  const reconciliation = new ReconciliationService(prisma, stripe, webhooks, settlement, checkout, payments, refunds, consistency, clock, logger);
+  // what committed work implies at Stripe; a failure here is logged, and the jobs catch up
+  work.setFollowUpRunner(async (followUps: FollowUp[], cause: Cause, log: Log) => {
+    for (const followUp of followUps) {
+      try {
+        if (followUp.kind === 'expire-session') await checkout.expireAtStripe(followUp.sessionId, cause, log);
+        else await refunds.submitClaim(followUp.refundId, cause, log);
+      } catch (err) {
+        log.warn({ err, followUp }, 'a follow-up Stripe call failed; the background jobs will complete it');
+      }
+    }
+  });
   const registry: ResolverRegistry = new Map<Function, object>([
     [ReservationResolver, new ReservationResolver(reservations)],
-    [PaymentResolver, new PaymentResolver(payments)],
+    [PaymentResolver, new PaymentResolver(payments, checkout)],
     [RefundResolver, new RefundResolver(refunds)],
+    [ConsistencyResolver, new ConsistencyResolver(consistency, clock)],
   ]);
   const schema = await buildAppSchema(registry);
   const http = await createHttpServer({
@@ -138,7 +172,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     db,
     http,
     emulator,
+    clock,
     reconciliation,
+    consistency,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const address = http.server.address();

@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'ALREADY_REFUNDED',
   'PAYMENT_PROVIDER_ERROR',
   'PAYMENT_PROVIDER_UNAVAILABLE',
+  // the provider's answer was lost (timeout, reset, 5xx): it may have acted; the same request completes it
+  'PAYMENT_PROVIDER_PENDING',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -10,10 +10,11 @@ import { authChecker } from './auth/auth-checker';
 import { DateTimeScalar } from './common/scalars';
 import type { RequestContext } from './http/request-context';
 import { PaymentResolver } from './payments/payment.resolver';
+import { ConsistencyResolver } from './reconciliation/consistency.resolver';
 import { RefundResolver } from './refunds/refund.resolver';
 import { ReservationResolver } from './reservations/reservation.resolver';
 
-export const RESOLVERS = [ReservationResolver, PaymentResolver, RefundResolver] as const;
+export const RESOLVERS = [ReservationResolver, PaymentResolver, RefundResolver, ConsistencyResolver] as const;
 
 export type ResolverRegistry = Map<Function, object>;
 

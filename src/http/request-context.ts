@@ -1,4 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { requireUser } from '../auth/access';
+import type { Caller } from '../auth/caller';
 import type { AuthUser } from '../auth/user';
 import type { Loaders } from '../db';
 
@@ -9,3 +11,6 @@ export interface RequestContext {
   log: FastifyBaseLogger;
   loaders: Loaders;
 }
+
+/** The caller as services see it (no HTTP below the resolvers); UNAUTHENTICATED without a token. */
+export const callerOf = (ctx: RequestContext): Caller => ({ user: requireUser(ctx.user), requestId: ctx.requestId, log: ctx.log });

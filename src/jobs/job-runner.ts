@@ -5,7 +5,7 @@
  * definition, so plain timers run the same jobs there.
  */
 import PgBoss from 'pg-boss';
-import type { Log } from '../payments/payment.service';
+import type { Log } from '../common/log';
 import type { ReconciliationService } from '../reconciliation/reconciliation.service';
 
 interface JobDefinition {
@@ -17,10 +17,12 @@ interface JobDefinition {
 
 export const JOBS: JobDefinition[] = [
   { name: 'reconcile-pending-payments', cron: '* * * * *', everyMs: 60_000, run: (r) => r.reconcilePendingPayments() },
+  { name: 'end-sessionless-claims', cron: '* * * * *', everyMs: 60_000, run: (r) => r.endSessionlessClaims() },
   { name: 'complete-unconfirmed-refunds', cron: '* * * * *', everyMs: 60_000, run: (r) => r.completeUnconfirmedRefunds() },
   { name: 'replay-undelivered-events', cron: '*/5 * * * *', everyMs: 300_000, run: (r) => r.replayUndeliveredEvents() },
   { name: 'expire-lapsed-holds', cron: '* * * * *', everyMs: 60_000, run: (r) => r.expireLapsedHolds() },
-  { name: 'purge-webhook-events', cron: '17 3 * * *', everyMs: 86_400_000, run: (r) => r.purgeOldEvents() },
+  { name: 'verify-recent-payments', cron: '*/15 * * * *', everyMs: 900_000, run: (r) => r.verifyRecentPayments() },
+  { name: 'purge-old-records', cron: '17 3 * * *', everyMs: 86_400_000, run: (r) => r.purgeOldRecords() },
 ];
 
 export interface JobRunner {
@@ -28,11 +30,7 @@ export interface JobRunner {
   stop(): Promise<void>;
 }
 
-export async function startJobs(options: {
-  databaseUrl?: string;
-  reconciliation: ReconciliationService;
-  log: Log & { error(obj: object, msg?: string): void };
-}): Promise<JobRunner> {
+export async function startJobs(options: { databaseUrl?: string; reconciliation: ReconciliationService; log: Log }): Promise<JobRunner> {
   const { reconciliation, log } = options;
   const runJob = async (job: JobDefinition) => {
     try {
@@ -71,6 +69,10 @@ export async function startJobs(options: {
     await boss.createQueue(job.name, { name: job.name, policy: 'singleton' });
     await boss.schedule(job.name, job.cron);
     await boss.work(job.name, { pollingIntervalSeconds: 10 }, () => runJob(job));
+  }
+  // jobs of earlier versions that no longer exist must not keep firing
+  for (const schedule of await boss.getSchedules()) {
+    if (!JOBS.some((j) => j.name === schedule.name)) await boss.unschedule(schedule.name);
   }
   return {
     kind: 'pg-boss',

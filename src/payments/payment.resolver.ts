@@ -1,36 +1,39 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireUser } from '../auth/access';
 import { PaymentAttemptStatus, type Payment as PaymentRow } from '../db';
 import { Reservation } from '../reservations/reservation.type';
-import type { RequestContext } from '../http/request-context';
+import { callerOf, type RequestContext } from '../http/request-context';
 import { Refund } from '../refunds/refund.type';
+import { CheckoutService } from './checkout.service';
 import { CreateCheckoutSessionInput } from './payment.input';
 import { PaymentService } from './payment.service';
 import { CheckoutSession, Payment, PaymentStatus } from './payment.type';
 
 @Resolver(() => Payment)
 export class PaymentResolver {
-  constructor(private readonly paymentService: PaymentService) {}
+  constructor(
+    private readonly paymentService: PaymentService,
+    private readonly checkout: CheckoutService,
+  ) {}
 
   @Authorized()
   @Query(() => PaymentStatus, { description: "Where a reservation's payment stands: owner or admin" })
   paymentStatus(@Arg('reservationId', () => ID) reservationId: string, @Ctx() ctx: RequestContext) {
-    return this.paymentService.status(reservationId, requireUser(ctx.user), ctx);
+    return this.paymentService.status(reservationId, callerOf(ctx), ctx.loaders);
   }
 
   @Authorized()
   @Mutation(() => CheckoutSession, {
     description:
-      'Start paying a reservation: returns its open Stripe Checkout Session, creating the first attempt if there is none',
+      'Start paying a reservation: returns its open Stripe Checkout Session, creating the first attempt if there is none. PAYMENT_PROVIDER_PENDING: Stripe has not confirmed the session yet; call again to get this same attempt',
   })
   createCheckoutSession(@Arg('input') input: CreateCheckoutSessionInput, @Ctx() ctx: RequestContext) {
-    return this.paymentService.createCheckoutSession(input, requireUser(ctx.user), ctx);
+    return this.checkout.createCheckoutSession(input, callerOf(ctx), ctx.loaders);
   }
 
   @Authorized()
   @Mutation(() => CheckoutSession, { description: 'A new checkout attempt after a failed or expired one, within the hold' })
   retryPayment(@Arg('reservationId', () => ID) reservationId: string, @Ctx() ctx: RequestContext) {
-    return this.paymentService.retryPayment(reservationId, requireUser(ctx.user), ctx);
+    return this.checkout.retryPayment(reservationId, callerOf(ctx), ctx.loaders);
   }
 
   @Authorized('ADMIN')

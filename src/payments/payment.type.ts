@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PaymentAttemptStatus } from '../db';
 import { Reservation } from '../reservations/reservation.type';
 import { Refund } from '../refunds/refund.type';
-import { PaymentState } from './payment-state-machine';
+import { PaymentState } from './payment-rules';
 
 registerEnumType(PaymentAttemptStatus, {
   name: 'PaymentAttemptStatus',

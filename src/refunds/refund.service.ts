@@ -1,50 +1,43 @@
 /**
- * Refunds: by the cancellation policy for guests (the reservation is then
- * CANCELLED), any amount up to what remains for admins; kept in step with
- * Stripe's refund events, including refunds made outside this API.
+ * Refunds: by the cancellation policy for guests, any amount up to what remains
+ * for admins, sent to Stripe with an idempotency key, and never more than once.
  *
- * Refunds of one payment are serialized by a row lock on the payment: the
- * amount is reserved (payment.refunded_amount, which a CHECK keeps within the
- * paid amount) before Stripe is called, so concurrent requests can never refund
- * more than was paid. A refund Stripe refuses or cannot be reached for is marked
- * FAILED and its amount released; if Stripe did take it after all, its event
- * brings the row back in step.
+ * A refund is claimed under the reservation's lock before Stripe is called: its
+ * amount is held against the payment at once (payments.refunded_amount, which a
+ * CHECK keeps within the paid amount), so concurrent requests can never refund
+ * more than was paid. Then Stripe answers:
+ *  - done: the refund is recorded as Stripe reports it (and the booking follows);
+ *  - refused: the claim is FAILED and its amount released (PAYMENT_PROVIDER_ERROR);
+ *  - unknown (timeout, reset, 5xx): the claim stays PENDING with its key, and the
+ *    PENDING refund is returned. The same request (same idempotencyKey) sends
+ *    that key again; so does the background job within a minute; the webhook that
+ *    reveals it records it. Until then no other refund of the payment is taken,
+ *    so no client action can move the money twice.
+ *
+ * Client idempotency keys work like Stripe's: scoped to the caller, checked
+ * under a lock, the same key with other parameters refused, a key whose first
+ * try was refused may be tried again, kept at least 24 h.
  */
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { assertOwnerOrAdmin } from '../auth/access';
-import { isAdmin, type AuthUser } from '../auth/user';
+import type { Caller } from '../auth/caller';
+import { causeOf } from '../auth/caller';
+import { isAdmin } from '../auth/user';
+import type { Clock } from '../common/clock';
+import type { Log } from '../common/log';
 import type { Payment, PrismaClient, Refund } from '../db';
-import { RefundStatus, ReservationStatus as R } from '../db';
 import { AppError, badInput, forbidden, notFound } from '../errors';
-import type { RequestContext } from '../http/request-context';
-import type { Log, Tx } from '../payments/payment.service';
-import { canMoveAttempt, canMoveReservation, isPaid, paidStatusFor, refundedTotal } from '../payments/payment-state-machine';
-import { isStripeRefusal, toProviderError } from '../stripe/stripe-errors';
+import { lockAggregate } from '../lifecycle/aggregate';
+import { RefundPolicy } from '../lifecycle/booking-rules';
+import type { TransitionAuthority } from '../lifecycle/transition-authority';
+import { refundPhase } from '../lifecycle/transitions';
+import type { Cause, UnitOfWork } from '../lifecycle/work';
+import { isPaid } from '../payments/payment-rules';
+import type { SettlementService } from '../settlement/settlement.service';
+import { refundFact } from '../stripe/stripe-facts';
+import { callStripe, logStripeTrouble, pendingError, refusalError } from '../stripe/stripe-outcome';
 import { guestRefundDue } from './refund-policy';
-
-type RefundStatusValue = (typeof RefundStatus)[keyof typeof RefundStatus];
-
-/** Policies this service writes into a refund's metadata; anything else (a Dashboard user's note) is not trusted. */
-const OUR_POLICIES = new Set(['FULL', 'HALF', 'ADMIN', 'HOLD_LAPSED']);
-/** A guest's cancellation-policy refund cancels the reservation; an admin's amount does not. */
-const CANCELLING_POLICIES = new Set(['FULL', 'HALF']);
-
-const STRIPE_STATUS: Record<string, RefundStatusValue> = {
-  pending: RefundStatus.PENDING,
-  requires_action: RefundStatus.PENDING,
-  succeeded: RefundStatus.SUCCEEDED,
-  failed: RefundStatus.FAILED,
-  canceled: RefundStatus.CANCELED,
-};
-
-/** Refund status moves: a refund can still fail after it succeeded (Stripe's refund.failed). */
-const REFUND_MOVES: Record<RefundStatusValue, RefundStatusValue[]> = {
-  PENDING: [RefundStatus.SUCCEEDED, RefundStatus.FAILED, RefundStatus.CANCELED],
-  SUCCEEDED: [RefundStatus.FAILED],
-  FAILED: [],
-  CANCELED: [],
-};
 
 export interface RefundRequest {
   paymentId: string;
@@ -53,220 +46,206 @@ export interface RefundRequest {
   idempotencyKey?: string | null;
 }
 
+/** Keys are kept this long at least (Stripe keeps its own 24 h). */
+export const IDEMPOTENCY_KEY_RETENTION_MS = 7 * 86_400_000;
+
+/** The parameters a key was first used with: the same key must come with the same ones. */
+type KeyedRequest = { paymentId: string; amount: number | null; reason: string | null };
+
 export class RefundService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly stripe: Stripe,
+    private readonly work: UnitOfWork,
+    private readonly authority: TransitionAuthority,
+    private readonly settlement: SettlementService,
+    private readonly clock: Clock,
+    /** how long a claim may be waiting on its first Stripe call (the SDK's timeout and retries) before it counts as uncertain */
+    private readonly inFlightMs: number,
   ) {}
 
-  async refundPayment(input: RefundRequest, user: AuthUser, ctx: Pick<RequestContext, 'log'>, now = new Date()): Promise<Refund> {
+  async refundPayment(input: RefundRequest, caller: Caller): Promise<Refund> {
+    const { user } = caller;
     if (input.amount != null && !isAdmin(user)) throw forbidden('Only an admin may refund an explicit amount');
     const payment = await this.prisma.payment.findUnique({ where: { id: input.paymentId }, include: { reservation: true } });
     if (!payment) throw notFound('Payment', input.paymentId);
     assertOwnerOrAdmin(user, payment.reservation.guestId, 'payment');
-    const key = input.idempotencyKey
-      ? `refund:${payment.id}:${input.idempotencyKey}`
-      : `refund:${payment.id}:${randomUUID()}`;
+    const request: KeyedRequest = { paymentId: payment.id, amount: input.amount ?? null, reason: input.reason ?? null };
+    const scope = `refundPayment:${user.id}`;
 
-    const claim = await this.prisma.$transaction(async (tx) => {
-      const same = await tx.refund.findUnique({ where: { idempotencyKey: key } });
-      if (same) return { existing: same };
-      const locked = await lockPayment(tx, payment.id);
-      if (!isPaid(locked.status)) {
-        throw badInput('input.paymentId', 'this payment has not succeeded: there is nothing to refund');
-      }
-      const remaining = locked.amount - locked.refundedAmount;
-      if (remaining <= 0) throw new AppError('ALREADY_REFUNDED', 'This payment is already refunded in full');
-      let amount: number;
-      let policy: string;
-      if (input.amount != null) {
-        if (input.amount <= 0) throw badInput('input.amount', 'must be a positive number of cents');
-        if (input.amount > remaining) {
-          throw new AppError('REFUND_EXCEEDS_PAYMENT', `At most ${remaining} cents remain refundable on this payment`, { remaining });
+    const outcome = await this.work.run(causeOf(caller), caller.log, async (work) => {
+      // same-key requests queue here, whichever payment they name, and see each other's claims
+      if (input.idempotencyKey) await work.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${scope}:${input.idempotencyKey}`}, 0))`;
+      const aggregate = (await lockAggregate(work.tx, payment.reservationId))!;
+      const attempt = aggregate.attempts.find((a) => a.id === payment.id)!;
+
+      let tries = 1;
+      if (input.idempotencyKey) {
+        const stored = await work.tx.idempotencyKey.findUnique({ where: { scope_key: { scope, key: input.idempotencyKey } } });
+        if (stored) {
+          assertSameRequest(stored.request as KeyedRequest, request);
+          const earlier = aggregate.refunds.find((r) => r.id === stored.refundId);
+          const phase = earlier ? refundPhase(earlier) : null;
+          if (earlier && phase !== 'FAILED' && phase !== 'CANCELED') return { refund: earlier, send: phase === 'REQUESTED' };
+          tries = stored.tries + 1; // the first try was refused: this one is sent again, as a new claim
         }
-        amount = input.amount;
-        policy = 'ADMIN';
-      } else {
-        const due = guestRefundDue(locked, payment.reservation.checkIn, now);
-        if (due.amount <= 0) {
-          throw new AppError(
-            'NO_REFUND_DUE',
-            due.tier === 'NONE'
-              ? 'Check-in is less than 7 days away: the cancellation policy refunds nothing'
-              : 'The policy refund has already been made',
-          );
-        }
-        amount = due.amount;
-        policy = due.tier;
       }
-      const refund = await tx.refund.create({
-        data: {
-          paymentId: locked.id,
-          amount,
-          currency: locked.currency,
-          status: RefundStatus.PENDING,
-          reason: input.reason ?? null,
-          policy,
-          requestedBy: user.id,
-          idempotencyKey: key,
-        },
+
+      if (aggregate.refunds.some((r) => r.paymentId === attempt.id && this.isUncertain(r, work.now))) {
+        throw pendingError(
+          'A refund of this payment is waiting for the payment provider to confirm it; it is completed automatically within minutes. Send the same request with its idempotencyKey to check on it, or ask again later',
+          { paymentId: attempt.id },
+        );
+      }
+      const { amount, policy } = this.amountAndPolicy(input, attempt, payment.reservation.checkIn, work.now);
+      const id = randomUUID();
+      const refund = await this.authority.claimRefund(work, aggregate, attempt.id, {
+        amount,
+        policy,
+        reason: input.reason ?? null,
+        requestedBy: user.id,
+        idempotencyKey: `refund:${id}`,
       });
-      await recomputePayment(tx, locked.id);
-      return { refund };
+      if (input.idempotencyKey) {
+        await work.tx.idempotencyKey.upsert({
+          where: { scope_key: { scope, key: input.idempotencyKey } },
+          create: { scope, key: input.idempotencyKey, request, refundId: refund.id, tries, createdAt: work.now },
+          update: { refundId: refund.id, tries },
+        });
+      }
+      return { refund, send: true };
     });
-    if ('existing' in claim && claim.existing) return claim.existing;
-    const { refund } = claim as { refund: Refund };
+    if (!outcome.send) return outcome.refund;
+    return this.submit(outcome.refund, payment, causeOf(caller), caller.log, { throwOnRefusal: true });
+  }
 
-    return this.submit(refund, payment, ctx.log);
+  /** Under the lock: the amount this request refunds and the policy that decided it, or why it refunds nothing. */
+  private amountAndPolicy(input: RefundRequest, attempt: Payment, checkIn: Date, now: Date): { amount: number; policy: RefundPolicy } {
+    if (!isPaid(attempt.status)) throw badInput('input.paymentId', 'this payment has not succeeded: there is nothing to refund');
+    const remaining = attempt.amount - attempt.refundedAmount;
+    if (remaining <= 0) throw new AppError('ALREADY_REFUNDED', 'This payment is already refunded in full');
+    if (input.amount != null) {
+      if (input.amount <= 0) throw badInput('input.amount', 'must be a positive number of cents');
+      if (input.amount > remaining) {
+        throw new AppError('REFUND_EXCEEDS_PAYMENT', `At most ${remaining} cents remain refundable on this payment`, { remaining });
+      }
+      return { amount: input.amount, policy: RefundPolicy.ADMIN };
+    }
+    const due = guestRefundDue(attempt, checkIn, now);
+    if (due.amount <= 0 || due.tier === 'NONE') {
+      throw new AppError(
+        'NO_REFUND_DUE',
+        due.tier === 'NONE'
+          ? 'Check-in is less than 7 days away: the cancellation policy refunds nothing'
+          : 'The policy refund has already been made',
+      );
+    }
+    return { amount: due.amount, policy: due.tier };
+  }
+
+  /** A claim whose Stripe call came back unknown, or has been waiting longer than any call can take (its process stopped). */
+  private isUncertain(refund: Refund, now: Date): boolean {
+    if (refundPhase(refund) !== 'REQUESTED') return false;
+    return refund.uncertainSince !== null || refund.createdAt.getTime() < now.getTime() - this.inFlightMs;
   }
 
   /**
-   * Sends a claimed refund to Stripe with its idempotency key, then records
-   * Stripe's answer. Refused or unreachable: the row is FAILED and its amount
-   * released. A policy refund (FULL, HALF) cancels the reservation once accepted.
+   * Sends a claimed refund to Stripe with its own idempotency key and records the
+   * answer (module comment). Returns the refund as it stands afterwards.
    */
-  private async submit(refund: Refund, payment: Payment, log: Log): Promise<Refund> {
-    let stripeRefund: Stripe.Refund;
-    try {
-      stripeRefund = await this.stripe.refunds.create(
+  async submit(refund: Refund, payment: Payment, cause: Cause, log: Log, options: { throwOnRefusal: boolean }): Promise<Refund> {
+    if (!payment.paymentIntentId) throw new Error(`payment ${payment.id} is paid but has no PaymentIntent`);
+    const paymentIntentId = payment.paymentIntentId;
+    const outcome = await callStripe(() =>
+      this.stripe.refunds.create(
         {
-          payment_intent: payment.paymentIntentId!,
+          payment_intent: paymentIntentId,
           amount: refund.amount,
-          reason: 'requested_by_customer',
-          metadata: { refund_id: refund.id, payment_id: payment.id, reservation_id: payment.reservationId },
+          reason: refund.policy === RefundPolicy.DUPLICATE ? 'duplicate' : 'requested_by_customer',
+          // the policy travels with the refund: its own events may be processed before this answer
+          metadata: { refund_id: refund.id, payment_id: payment.id, reservation_id: payment.reservationId, policy: refund.policy ?? '' },
         },
         { idempotencyKey: refund.idempotencyKey! },
-      );
-    } catch (err) {
-      const unavailable = !isStripeRefusal(err);
-      await this.prisma.$transaction(async (tx) => {
-        await lockPayment(tx, payment.id);
-        await tx.refund.updateMany({
-          where: { id: refund.id, stripeRefundId: null, status: RefundStatus.PENDING },
-          data: {
-            status: RefundStatus.FAILED,
-            failureReason: unavailable ? 'payment provider unavailable' : ((err as Error).message ?? 'refused').slice(0, 500),
-          },
-        });
-        await recomputePayment(tx, payment.id);
-      });
-      throw toProviderError(err, log, 'refunds.create');
+      ),
+    );
+    if (outcome.kind === 'done') {
+      log.info({ refundId: refund.id, stripeRefundId: outcome.value.id, amount: refund.amount }, 'refund accepted by Stripe');
+      await this.settlement.settle([refundFact(outcome.value)], cause, log);
+      return this.prisma.refund.findUniqueOrThrow({ where: { id: refund.id } });
     }
-    log.info({ refundId: refund.id, stripeRefundId: stripeRefund.id, amount: refund.amount }, 'refund accepted by Stripe');
-    return this.prisma.$transaction(async (tx) => {
-      await lockPayment(tx, payment.id);
-      const synced = await applyStripeRefund(tx, payment.id, stripeRefund, refund.id);
-      if (CANCELLING_POLICIES.has(refund.policy ?? '') && synced.status !== RefundStatus.FAILED) {
-        const reservation = await tx.reservation.findUniqueOrThrow({ where: { id: payment.reservationId } });
-        if (canMoveReservation(reservation.status, R.CANCELLED)) {
-          await tx.reservation.update({ where: { id: reservation.id }, data: { status: R.CANCELLED } });
-        }
+    logStripeTrouble(log, 'refunds.create', outcome);
+    if (outcome.kind === 'unknown') {
+      await this.prisma.refund.updateMany({ where: { id: refund.id, uncertainSince: null }, data: { uncertainSince: this.clock.now() } });
+      return this.prisma.refund.findUniqueOrThrow({ where: { id: refund.id } });
+    }
+    await this.work.run(cause, log, async (work) => {
+      const aggregate = await lockAggregate(work.tx, payment.reservationId);
+      const current = aggregate?.refunds.find((r) => r.id === refund.id);
+      if (!aggregate || !current || refundPhase(current) !== 'REQUESTED') return; // its event got there first
+      if (outcome.missing) {
+        // what it refunds no longer exists at Stripe: no money can have moved, so no refund is recorded
+        await this.authority.withdrawRefundClaim(work, aggregate, refund.id);
+        await work.tx.idempotencyKey.deleteMany({ where: { refundId: refund.id } });
+      } else if (!outcome.transient) {
+        await this.authority.moveRefund(work, aggregate, refund.id, 'FAILED', { failureReason: (outcome.error.message ?? 'refused').slice(0, 500) });
+      } else {
+        await this.authority.moveRefund(work, aggregate, refund.id, 'FAILED', { failureReason: 'the payment provider was rate limiting; nothing was refunded' });
       }
-      return synced;
     });
+    if (options.throwOnRefusal) throw refusalError(outcome);
+    return this.prisma.refund.findUniqueOrThrow({ where: { id: refund.id } });
+  }
+
+  /** A follow-up of committed work (an automatic refund): the claim, sent. */
+  async submitClaim(refundId: string, cause: Cause, log: Log): Promise<void> {
+    const claim = await this.prisma.refund.findUnique({ where: { id: refundId }, include: { payment: true } });
+    if (!claim || claim.stripeRefundId || claim.status !== 'PENDING') return;
+    const { payment, ...refund } = claim;
+    await this.submit(refund, payment, cause, log, { throwOnRefusal: false });
   }
 
   /**
-   * Refunds claimed but never confirmed by Stripe (the process stopped during the
-   * call): sent again with the same idempotency key, so Stripe either returns the
-   * refund it already made or makes it now; never twice.
+   * The background job: claims Stripe has not confirmed (a lost answer, a stopped
+   * process), older than `minAgeMs`, are sent again with their own key, so Stripe
+   * returns the refund it made or makes it now; never twice. One item's failure
+   * does not stop the others.
    */
-  async completeUnconfirmed(minAgeMs: number, log: Log, limit = 50): Promise<number> {
+  async completeUnconfirmed(minAgeMs: number, cause: Cause, log: Log, limit = 50): Promise<number> {
     const stuck = await this.prisma.refund.findMany({
-      where: { status: RefundStatus.PENDING, stripeRefundId: null, createdAt: { lte: new Date(Date.now() - minAgeMs) } },
+      where: { status: 'PENDING', stripeRefundId: null, createdAt: { lte: new Date(this.clock.now().getTime() - minAgeMs) } },
       include: { payment: true },
+      orderBy: { createdAt: 'asc' },
       take: limit,
     });
-    let done = 0;
+    let settled = 0;
     for (const { payment, ...refund } of stuck) {
       try {
-        await this.submit(refund, payment, log);
-        done += 1;
+        const after = await this.submit(refund, payment, cause, log, { throwOnRefusal: false });
+        if (after.stripeRefundId || after.status !== 'PENDING') settled += 1;
       } catch (err) {
-        log.warn({ err, refundId: refund.id }, 'an unconfirmed refund could not be completed');
+        log.warn({ err, refundId: refund.id }, 'an unconfirmed refund could not be completed now; the next run tries again');
       }
     }
-    return done;
+    return settled;
   }
 
-  /** Webhook side: a Stripe refund object (refund.created / .updated / .failed, or from charge.refunded). */
-  async syncFromStripe(
-    tx: Tx,
-    stripeRefund: Stripe.Refund,
-    policyIfNew = 'EXTERNAL',
-  ): Promise<{ paymentId: string; reservationId: string } | null> {
-    const paymentId = stripeRefund.metadata?.payment_id;
-    const intentId = typeof stripeRefund.payment_intent === 'string' ? stripeRefund.payment_intent : stripeRefund.payment_intent?.id;
-    let payment: Payment | null = null;
-    if (paymentId && /^[0-9a-f-]{36}$/i.test(paymentId)) payment = await tx.payment.findUnique({ where: { id: paymentId } });
-    if (!payment && intentId) payment = await tx.payment.findUnique({ where: { paymentIntentId: intentId } });
-    if (!payment) return null;
-    await lockPayment(tx, payment.id);
-    await applyStripeRefund(tx, payment.id, stripeRefund, stripeRefund.metadata?.refund_id, policyIfNew);
-    return { paymentId: payment.id, reservationId: payment.reservationId };
+  /** Retention of client idempotency keys. */
+  async purgeIdempotencyKeys(): Promise<number> {
+    const cutoff = new Date(this.clock.now().getTime() - IDEMPOTENCY_KEY_RETENTION_MS);
+    const { count } = await this.prisma.idempotencyKey.deleteMany({ where: { createdAt: { lt: cutoff } } });
+    return count;
   }
 }
 
-async function lockPayment(tx: Tx, paymentId: string): Promise<Payment> {
-  await tx.$queryRaw`SELECT id FROM payments WHERE id = ${paymentId}::uuid FOR UPDATE`;
-  return tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
-}
-
-/** Brings our row for a Stripe refund in step (creating it for a refund made elsewhere), then the payment's totals. */
-async function applyStripeRefund(
-  tx: Tx,
-  paymentId: string,
-  stripeRefund: Stripe.Refund,
-  ourRefundId?: string,
-  policyIfNew = 'EXTERNAL',
-): Promise<Refund> {
-  const target = STRIPE_STATUS[stripeRefund.status ?? 'pending'] ?? RefundStatus.PENDING;
-  let row =
-    (await tx.refund.findUnique({ where: { stripeRefundId: stripeRefund.id } })) ??
-    (ourRefundId && /^[0-9a-f-]{36}$/i.test(ourRefundId)
-      ? await tx.refund.findFirst({ where: { id: ourRefundId, paymentId } })
-      : null);
-  if (!row) {
-    row = await tx.refund.create({
-      data: {
-        paymentId,
-        amount: stripeRefund.amount,
-        currency: stripeRefund.currency.toUpperCase(),
-        status: target,
-        reason: stripeRefund.reason ?? null,
-        policy: OUR_POLICIES.has(stripeRefund.metadata?.policy ?? '') ? stripeRefund.metadata!.policy : policyIfNew,
-        stripeRefundId: stripeRefund.id,
-        failureReason: stripeRefund.failure_reason ?? null,
-      },
-    });
-  } else {
-    const data: Partial<Refund> = {};
-    if (!row.stripeRefundId) data.stripeRefundId = stripeRefund.id;
-    // a refund we marked FAILED because Stripe seemed unreachable, which Stripe did take
-    const revived = row.status === RefundStatus.FAILED && !row.stripeRefundId && target !== RefundStatus.FAILED;
-    if (revived || (row.status !== target && REFUND_MOVES[row.status].includes(target))) {
-      data.status = target;
-      data.failureReason = target === RefundStatus.FAILED ? (stripeRefund.failure_reason ?? 'failed') : null;
-    }
-    if (Object.keys(data).length) row = await tx.refund.update({ where: { id: row.id }, data });
-  }
-  await recomputePayment(tx, paymentId);
-  return row;
-}
-
-/** refunded_amount = refunds that moved or may still move money; the paid status follows it. */
-async function recomputePayment(tx: Tx, paymentId: string): Promise<void> {
-  const payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
-  const refunds = await tx.refund.findMany({ where: { paymentId } });
-  const refunded = Math.min(refundedTotal(refunds), payment.amount);
-  const status = isPaid(payment.status) ? paidStatusFor(payment.amount, refunded) : payment.status;
-  if (refunded !== payment.refundedAmount || status !== payment.status) {
-    await tx.payment.update({
-      where: { id: paymentId },
-      data: {
-        refundedAmount: refunded,
-        status: status !== payment.status && canMoveAttempt(payment.status, status) ? status : payment.status,
-      },
-    });
+function assertSameRequest(first: KeyedRequest, now: KeyedRequest): void {
+  const differing = (Object.keys(now) as (keyof KeyedRequest)[]).filter((k) => (first[k] ?? null) !== (now[k] ?? null));
+  if (differing.length) {
+    const described = differing.map((k) => `${k} ${JSON.stringify(first[k])}`).join(', ');
+    throw new AppError(
+      'BAD_USER_INPUT',
+      `input.idempotencyKey: this key was first used with ${described}; use a new key for a different request`,
+      { fields: differing.map((k) => ({ field: k === 'paymentId' ? 'input.paymentId' : `input.${k}`, message: 'differs from the first request with this idempotencyKey' })) },
+    );
   }
 }
+

@@ -1,4 +1,4 @@
-import { IsDate, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, MinDate } from 'class-validator';
+import { IsDate, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { CURRENCY, MAX_AMOUNT_CENTS } from '../common/money';
 import { IsAfter } from '../common/validators';
@@ -17,7 +17,6 @@ export class CreateReservationInput {
 
   @Field()
   @IsDate()
-  @MinDate(() => new Date(Date.now() - 24 * 3600 * 1000), { message: 'must not be in the past' })
   checkIn!: Date;
 
   @Field()

@@ -1,4 +1,5 @@
 import { assertOwnerOrAdmin } from '../auth/access';
+import type { Clock } from '../common/clock';
 import type { AuthUser } from '../auth/user';
 import { CURRENCY } from '../common/money';
 import { Prisma, type PrismaClient, type Reservation } from '../db';
@@ -9,10 +10,18 @@ import type { CreateReservationInput } from './reservation.input';
 
 export const HOLD_MS = 24 * 3600 * 1000;
 
-export class ReservationService {
-  constructor(private readonly prisma: PrismaClient) {}
+/** Check-in may be up to a day in the past (a booking recorded late, time zones), never more. */
+const CHECK_IN_GRACE_MS = 24 * 3600 * 1000;
 
-  async create(input: CreateReservationInput, now = new Date()): Promise<Reservation> {
+export class ReservationService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(input: CreateReservationInput): Promise<Reservation> {
+    const now = this.clock.now();
+    if (input.checkIn.getTime() < now.getTime() - CHECK_IN_GRACE_MS) throw badInput('input.checkIn', 'must not be in the past');
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await this.prisma.reservation.create({

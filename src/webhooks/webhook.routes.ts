@@ -42,7 +42,7 @@ export function webhookRoutes(deps: { stripe: Stripe; secrets: () => string[]; s
       }
       const log = request.log.child({ stripeEventId: event.id, stripeEventType: event.type });
       try {
-        const outcome = await deps.service.process(event, body);
+        const outcome = await deps.service.process(event, body, log);
         log.info({ outcome }, 'webhook event handled');
         return reply.code(200).send({ received: true, outcome });
       } catch (err) {

@@ -1,4 +1,5 @@
 import { openDatabase, type Database } from '../../src/db';
+import { loadMigrations } from '../../src/db/migrations';
 
 // The embedded database (PGlite behind a local socket) must survive a failing statement like a real server.
 let db: Database;
@@ -14,7 +15,10 @@ it('answers the next query normally after a statement fails outside a transactio
   }
 });
 
-it('is migrated at start', async () => {
-  const rows = await db.prisma.$queryRawUnsafe<Array<{ migration_name: string }>>('SELECT migration_name FROM "_prisma_migrations"');
-  expect(rows.map((r) => r.migration_name)).toEqual([expect.stringMatching(/_init$/)]);
+it('is migrated at start, with every committed migration', async () => {
+  const rows = await db.prisma.$queryRawUnsafe<Array<{ migration_name: string }>>(
+    'SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name',
+  );
+  expect(rows.map((r) => r.migration_name)).toEqual(loadMigrations().map((m) => m.name));
+  expect(rows[0].migration_name).toMatch(/_init$/);
 });

@@ -75,18 +75,19 @@ describe('who may refund what', () => {
     expect(await server.db.prisma.refund.count({ where: { paymentId } })).toBe(0);
   });
 
-  it('an admin refunds partially, then the rest, without cancelling; more is refused', async () => {
+  it('an admin refunds partially (the booking stands), then the rest (nothing backs it: cancelled); more is refused', async () => {
     const { reservationId, paymentId } = await paid(3 * DAY); // inside the no-refund window: admins are not bound by it
     const part = await refund({ paymentId, amount: 5000, reason: 'goodwill' }, who.admin);
     expect(part.data!.refundPayment).toMatchObject({ amount: 5000, policy: 'ADMIN' });
     expect(await server.db.prisma.payment.findUniqueOrThrow({ where: { id: paymentId } })).toMatchObject({ refundedAmount: 5000, status: 'PARTIALLY_REFUNDED' });
+    expect((await server.db.prisma.reservation.findUniqueOrThrow({ where: { id: reservationId } })).status).toBe('CONFIRMED');
     const over = await refund({ paymentId, amount: 19001 }, who.admin);
     expect(over.errors?.[0]?.extensions?.code).toBe('REFUND_EXCEEDS_PAYMENT');
     const rest = await refund({ paymentId, amount: 19000 }, who.admin);
     expect(rest.errors).toBeUndefined();
     expect(await server.db.prisma.payment.findUniqueOrThrow({ where: { id: paymentId } })).toMatchObject({ refundedAmount: 24000, status: 'REFUNDED' });
     expect((await refund({ paymentId, amount: 1 }, who.admin)).errors?.[0]?.extensions?.code).toBe('ALREADY_REFUNDED');
-    expect((await server.db.prisma.reservation.findUniqueOrThrow({ where: { id: reservationId } })).status).toBe('CONFIRMED');
+    expect((await server.db.prisma.reservation.findUniqueOrThrow({ where: { id: reservationId } })).status).toBe('CANCELLED');
     expect((await stripeChargeOf(paymentId)).amount_refunded).toBe(24000);
   });
 
@@ -122,14 +123,25 @@ describe('concurrency and retries', () => {
     expect((await stripeChargeOf(paymentId)).amount_refunded).toBe(3000);
   });
 
-  it('a refund Stripe cannot be reached for leaves nothing claiming money moved', async () => {
+  it('a refund Stripe cannot be reached for stays PENDING, holds its amount, and is completed once by the job', async () => {
     const { paymentId } = await paid(30 * DAY);
     server.emulator.faults.inject({ method: 'POST', path: '/v1/refunds', kind: 'api_error', times: 3 });
     const res = await refund({ paymentId, amount: 1000 }, who.admin);
-    expect(res.errors?.[0]?.extensions?.code).toBe('PAYMENT_PROVIDER_UNAVAILABLE');
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.refundPayment).toMatchObject({ status: 'PENDING', stripeRefundId: null, amount: 1000 });
+    expect(await server.db.prisma.payment.findUniqueOrThrow({ where: { id: paymentId } })).toMatchObject({ refundedAmount: 1000, status: 'SUCCEEDED' });
+    // a new request (no key) is not taken while this one is unconfirmed: it could move the money twice
+    const again = await refund({ paymentId, amount: 1000 }, who.admin);
+    expect(again.errors?.[0]?.extensions?.code).toBe('PAYMENT_PROVIDER_PENDING');
+    expect(await server.db.prisma.refund.count({ where: { paymentId } })).toBe(1);
+
+    expect(await server.app.reconciliation.completeUnconfirmedRefunds(0)).toBe(1);
     const rows = await server.db.prisma.refund.findMany({ where: { paymentId } });
-    expect(rows.map((r) => r.status)).toEqual(['FAILED']);
-    expect(await server.db.prisma.payment.findUniqueOrThrow({ where: { id: paymentId } })).toMatchObject({ refundedAmount: 0, status: 'SUCCEEDED' });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'SUCCEEDED', amount: 1000 });
+    expect(rows[0].stripeRefundId).toMatch(/^re_/);
+    expect((await stripeChargeOf(paymentId)).amount_refunded).toBe(1000);
+    expect(await server.db.prisma.payment.findUniqueOrThrow({ where: { id: paymentId } })).toMatchObject({ refundedAmount: 1000, status: 'PARTIALLY_REFUNDED' });
   });
 });
 

@@ -1,14 +1,12 @@
 /**
- * The payment state machine: which status moves are allowed, the overall state
- * of a reservation's payment, and whether a new attempt may start. The only
- * place these rules live; the services and webhook handlers ask it.
- *
- * Status only moves forward: a late or repeated event asks for a move that is
- * not in the table and changes nothing.
+ * Read-side rules of a reservation's payment: the overall state shown to
+ * clients, and whether a new checkout attempt may start. Pure functions; the
+ * moves themselves are in src/lifecycle (transitions.ts, transition-authority.ts).
  */
 import type { Payment, Refund, Reservation } from '../db';
 import { PaymentAttemptStatus as S, ReservationStatus as R } from '../db';
 import type { ErrorCode } from '../errors';
+import type { AttemptStatus } from '../lifecycle/transitions';
 
 export const MAX_ATTEMPTS = 3;
 
@@ -23,41 +21,11 @@ export enum PaymentState {
   EXPIRED = 'EXPIRED',
 }
 
-type AttemptStatus = (typeof S)[keyof typeof S];
-type ReservationStatus = (typeof R)[keyof typeof R];
-
-const ATTEMPT_TRANSITIONS: Record<AttemptStatus, readonly AttemptStatus[]> = {
-  PENDING: [S.SUCCEEDED, S.FAILED, S.EXPIRED, S.CANCELED],
-  SUCCEEDED: [S.PARTIALLY_REFUNDED, S.REFUNDED],
-  PARTIALLY_REFUNDED: [S.PARTIALLY_REFUNDED, S.REFUNDED, S.SUCCEEDED],
-  REFUNDED: [S.PARTIALLY_REFUNDED, S.SUCCEEDED],
-  FAILED: [],
-  // Money Stripe took is never ignored: a session we had given up on locally
-  // (past its expiry, or replaced by a retry) that Stripe reports paid succeeded.
-  EXPIRED: [S.SUCCEEDED],
-  CANCELED: [S.SUCCEEDED],
-};
-
-const RESERVATION_TRANSITIONS: Record<ReservationStatus, readonly ReservationStatus[]> = {
-  PENDING: [R.CONFIRMED, R.EXPIRED, R.CANCELLED],
-  CONFIRMED: [R.CANCELLED],
-  EXPIRED: [],
-  CANCELLED: [],
-};
-
-export function canMoveAttempt(from: AttemptStatus, to: AttemptStatus): boolean {
-  return ATTEMPT_TRANSITIONS[from].includes(to);
-}
-
-export function canMoveReservation(from: ReservationStatus, to: ReservationStatus): boolean {
-  return RESERVATION_TRANSITIONS[from].includes(to);
-}
-
 /** An attempt whose money was taken (whatever was refunded since). */
 export const isPaid = (status: AttemptStatus) =>
   status === S.SUCCEEDED || status === S.PARTIALLY_REFUNDED || status === S.REFUNDED;
 
-/** Attempt status after refunds: refunded amount decides between the three paid states. */
+/** Attempt status after refunds: the refunded amount decides between the three paid states. */
 export function paidStatusFor(amount: number, refundedAmount: number): AttemptStatus {
   if (refundedAmount <= 0) return S.SUCCEEDED;
   return refundedAmount >= amount ? S.REFUNDED : S.PARTIALLY_REFUNDED;
@@ -95,7 +63,7 @@ export const holdLapsed = (reservation: Pick<Reservation, 'holdExpiresAt'>, now:
 /**
  * Why a new checkout attempt may not start now, or null when it may. The first
  * attempt (createCheckoutSession) and retries (retryPayment) share these rules,
- * and paymentStatus.canRetry is exactly `retryBlocker(...) === null` with attempts.
+ * and paymentStatus.canRetry is exactly `newAttemptBlocker(...) === null` with attempts.
  */
 export function newAttemptBlocker(
   reservation: Pick<Reservation, 'status' | 'holdExpiresAt'>,
@@ -112,7 +80,10 @@ export function newAttemptBlocker(
   return null;
 }
 
+/** Refunds that moved or may still move money: every one but the failed and canceled. */
+export const holdsMoney = (refund: Pick<Refund, 'status'>) => refund.status === 'PENDING' || refund.status === 'SUCCEEDED';
+
 /** Sum of refunds that moved or may still move money (failed and canceled ones gave it back). */
 export function refundedTotal(refunds: Pick<Refund, 'amount' | 'status'>[]): number {
-  return refunds.filter((r) => r.status === 'PENDING' || r.status === 'SUCCEEDED').reduce((sum, r) => sum + r.amount, 0);
+  return refunds.filter(holdsMoney).reduce((sum, r) => sum + r.amount, 0);
 }

@@ -1,0 +1,67 @@
+/**
+ * A unit of work: one database transaction in which state moves, who or what
+ * caused it, the instant it happens at, and the Stripe calls it implies. Stripe
+ * is never called inside the transaction (a lock would be held across the
+ * network): the moves only name their follow-ups (a session to expire, a refund
+ * to send), which run once the transaction has committed. Each follow-up is
+ * backed by state that a background job also finds, so a crash between the
+ * commit and the call delays it and loses nothing.
+ */
+import type { PrismaClient } from '../db';
+import type { Clock } from '../common/clock';
+import type { Log } from '../common/log';
+
+export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/** Who or what asked for a change (kept for the logs and, later, the audit trail). */
+export interface Cause {
+  source: 'API' | 'WEBHOOK' | 'JOB';
+  /** the user id, `stripe` for webhooks, `system` for jobs */
+  actorId: string;
+  actorRole: string;
+  requestId?: string;
+  stripeEventId?: string;
+}
+
+export const systemCause = (job: string): Cause => ({ source: 'JOB', actorId: 'system', actorRole: 'SYSTEM', requestId: job });
+
+export type FollowUp =
+  /** expire an open Checkout Session at Stripe (a retry replaced it, the hold lapsed, another attempt paid) */
+  | { kind: 'expire-session'; sessionId: string }
+  /** send a claimed refund to Stripe with its idempotency key */
+  | { kind: 'submit-refund'; refundId: string };
+
+export interface Work {
+  tx: Tx;
+  now: Date;
+  cause: Cause;
+  followUps: FollowUp[];
+}
+
+/** Runs the follow-ups of committed work; failures are logged, the jobs catch up. */
+export type FollowUpRunner = (followUps: FollowUp[], cause: Cause, log: Log) => Promise<void>;
+
+export class UnitOfWork {
+  private runFollowUps: FollowUpRunner = async () => undefined;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Set once at composition: the follow-ups need services that themselves use units of work. */
+  setFollowUpRunner(runner: FollowUpRunner): void {
+    this.runFollowUps = runner;
+  }
+
+  /** Runs `fn` in a transaction; after the commit, its follow-ups. Returns what `fn` returned. */
+  async run<T>(cause: Cause, log: Log, fn: (work: Work) => Promise<T>): Promise<T> {
+    const followUps: FollowUp[] = [];
+    const result = await this.prisma.$transaction(
+      (tx) => fn({ tx, now: this.clock.now(), cause, followUps }),
+      { timeout: 15_000, maxWait: 15_000 },
+    );
+    if (followUps.length) await this.runFollowUps(followUps, cause, log);
+    return result;
+  }
+}
