@@ -19,6 +19,13 @@ async function orMissing<T>(read: () => Promise<T>): Promise<T | 'missing'> {
   }
 }
 
+/** The charge's refunded total: from the expanded charge, or read when Stripe sent only its id. */
+async function amountRefunded(stripe: Stripe, charge: string | Stripe.Charge | null): Promise<number> {
+  if (!charge) return 0;
+  if (typeof charge === 'object') return charge.amount_refunded;
+  return (await stripe.charges.retrieve(charge)).amount_refunded;
+}
+
 export async function readAttemptView(
   stripe: Stripe,
   attempt: { checkoutSessionId: string | null; paymentIntentId: string | null },
@@ -32,8 +39,7 @@ export async function readAttemptView(
       view.session = { status: session.status ?? 'open', facts: factsFromSession(session) };
       const intent = session.payment_intent;
       if (intent && typeof intent === 'object') {
-        const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
-        view.paymentIntent = { id: intent.id, status: intent.status, amountRefunded: charge?.amount_refunded ?? 0 };
+        view.paymentIntent = { id: intent.id, status: intent.status, amountRefunded: await amountRefunded(stripe, intent.latest_charge) };
       }
     }
   }
@@ -41,10 +47,7 @@ export async function readAttemptView(
   if (paymentIntentId && !view.paymentIntent) {
     const intent = await orMissing(() => stripe.paymentIntents.retrieve(paymentIntentId, { expand: ['latest_charge'] }));
     if (intent === 'missing') view.paymentIntent = 'missing';
-    else {
-      const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
-      view.paymentIntent = { id: intent.id, status: intent.status, amountRefunded: charge?.amount_refunded ?? 0 };
-    }
+    else view.paymentIntent = { id: intent.id, status: intent.status, amountRefunded: await amountRefunded(stripe, intent.latest_charge) };
   }
   if (paymentIntentId && view.paymentIntent !== 'missing') {
     const refunds = await stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }).autoPagingToArray({ limit: 1000 });

@@ -3,7 +3,6 @@
  * own clean database, called over HTTP like any client.
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
 import pino from 'pino';
 import Stripe from 'stripe';
 import type { StripeEmulator } from '../../src/emulator';
@@ -12,16 +11,12 @@ import { signToken } from '../../src/auth/token-verifier';
 import type { Role } from '../../src/auth/user';
 import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/db';
+import { gqlAt, type GraphQLResponse } from './graphql-client';
 import { openTestDatabase } from './test-database';
 
-export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
+export type { GraphQLResponse } from './graphql-client';
 
-export interface GraphQLResponse<T> {
-  status: number;
-  headers: Headers;
-  data?: T | null;
-  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>;
-}
+export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
 
 export const TEST_PUBLIC_URL = 'http://localhost:3000';
 
@@ -100,19 +95,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
     },
     token: (sub, role) => signToken(TEST_JWT_SECRET, { id: sub, role }),
-    async gql(document, variables, options = {}) {
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          ...options.headers,
-        },
-        body: JSON.stringify({ query: print(document), variables }),
-      });
-      const body = (await response.json()) as { data?: never; errors?: never };
-      return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
-    },
+    gql: (document, variables, options = {}) => gqlAt(url, document, variables, options),
     pauseWebhooks() {
       const since = emulator.clock.now();
       emulator.removeWebhookEndpoint(app.emulatorEndpointId!);
