@@ -3,10 +3,11 @@
  * from the configuration. Used by main.ts and, unchanged, by the tests.
  */
 import 'reflect-metadata';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { TokenVerifier } from './auth/token-verifier';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
 import { openDatabase, type Database } from './db';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
@@ -16,7 +17,7 @@ import { ReservationResolver } from './reservations/reservation.resolver';
 import { ReservationService } from './reservations/reservation.service';
 import { RefundService } from './refunds/refund.service';
 import { buildAppSchema, type ResolverRegistry } from './schema';
-import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from './emulator';
+import { EmulatorPortInUseError, startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from './emulator';
 import { CheckoutUrls } from './payments/checkout-urls';
 import { PaymentService } from './payments/payment.service';
 import { createStripeClient } from './stripe/stripe-client';
@@ -47,7 +48,10 @@ export interface AppOptions {
   logger?: Logger;
   /** an already open database (tests share one per file) */
   db?: Database;
-  /** options of the in-process Stripe emulator (tests shorten its delays) */
+  /**
+   * options of the in-process Stripe emulator (tests shorten its delays and give
+   * it their clock); when absent it keeps its state under DATA_DIR/stripe-emulator
+   */
   emulator?: StripeEmulatorOptions;
 }
 
@@ -57,7 +61,15 @@ async function connectStripe(config: Config, logger: Logger, emulatorOptions?: S
   let apiUrl = config.stripe.apiUrl;
   let webhookSecrets = config.stripe.webhookSecrets;
   if (!config.stripe.secretKey && !apiUrl) {
-    emulator = await startStripeEmulator({ logger, ...emulatorOptions });
+    const port = config.stripe.emulatorPort;
+    emulator = await startStripeEmulator({
+      logger,
+      ...(emulatorOptions ?? { dataDir: path.join(config.dataDir, 'stripe-emulator') }),
+      ...(port !== undefined ? { port } : {}),
+    }).catch((err: unknown) => {
+      // one clear line for the operator (main.ts prints a ConfigError without a stack)
+      throw err instanceof EmulatorPortInUseError ? new ConfigError(err.message) : err;
+    });
     apiUrl = emulator.url;
     if (!webhookSecrets.length) webhookSecrets = [emulator.webhookSecret];
     logger.info({ url: emulator.url }, 'STRIPE_SECRET_KEY is not set: using the built-in Stripe emulator');

@@ -6,7 +6,8 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import pino from 'pino';
 import Stripe from 'stripe';
-import type { StripeEmulator } from '../../src/emulator';
+import { OffsetClock } from '../../src/common/clock';
+import { DELIVERY_MODES, type DeliveryMode, type StripeEmulator } from '../../src/emulator';
 import { createApp, type App } from '../../src/app';
 import { signToken } from '../../src/auth/token-verifier';
 import type { Role } from '../../src/auth/user';
@@ -25,11 +26,28 @@ export interface GraphQLResponse<T> {
 
 export const TEST_PUBLIC_URL = 'http://localhost:3000';
 
+/**
+ * How the emulator delivers webhooks to the service under test:
+ * STRIPE_EMULATOR_DELIVERY=in-order (default) | concurrent | duplicating, with
+ * STRIPE_EMULATOR_SEED to replay one run's random delays, order and duplicates
+ * (the seed in use is `server.emulator.webhooks.seed`).
+ */
+export function webhookDeliveryFromEnv(env: NodeJS.ProcessEnv = process.env): { mode: DeliveryMode; maxDelayMs: number; seed?: number } {
+  const mode = (env.STRIPE_EMULATOR_DELIVERY || 'in-order') as DeliveryMode;
+  if (!DELIVERY_MODES.includes(mode)) {
+    throw new Error(`STRIPE_EMULATOR_DELIVERY must be one of ${DELIVERY_MODES.join(', ')}, not "${env.STRIPE_EMULATOR_DELIVERY}"`);
+  }
+  const seed = env.STRIPE_EMULATOR_SEED ? Number(env.STRIPE_EMULATOR_SEED) : undefined;
+  return { mode, maxDelayMs: 100, ...(seed !== undefined && Number.isInteger(seed) ? { seed } : {}) };
+}
+
 export interface TestServer {
   url: string;
   app: App;
   db: Database;
   emulator: StripeEmulator;
+  /** the one clock of this test: the emulator's, and (soon) the service's; `emulator.clock.advance` moves it */
+  clock: OffsetClock;
   /** an SDK client on the same emulator, to look at what the service did there */
   stripe: Stripe;
   /** POSTs a webhook body signed like Stripe (override secret/timestamp/signature to forge one) */
@@ -63,10 +81,17 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const logger = pino({ level: config.logLevel });
+  const clock = new OffsetClock();
   const app = await createApp(config, {
     db,
     logger,
-    emulator: { webhookRetryDelaysMs: [200, 400, 800], asyncPaymentDelayMs: 300 },
+    // no dataDir: the emulator keeps this test's state in memory
+    emulator: {
+      clock,
+      webhookRetryDelaysMs: [200, 400, 800],
+      asyncPaymentDelayMs: 300,
+      webhookDelivery: webhookDeliveryFromEnv(),
+    },
   });
   const url = await app.listen();
   const emulator = app.emulator!;
@@ -81,6 +106,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     app,
     db,
     emulator,
+    clock,
     stripe,
     async sendWebhook(payload, options = {}) {
       const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
