@@ -10,7 +10,12 @@ export interface Harness {
 }
 
 export async function startHarness(options: StripeEmulatorOptions = {}): Promise<Harness> {
-  const emulator = await startStripeEmulator({ asyncPaymentDelayMs: 100, webhookRetryDelaysMs: [50, 100], ...options });
+  const emulator = await startStripeEmulator({
+    asyncPaymentDelayMs: 100,
+    refundReferenceDelayMs: 50,
+    webhookRetryDelaysMs: [50, 100],
+    ...options,
+  });
   const stripe = new Stripe('sk_test_emulator_tests', { host: '127.0.0.1', port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
   return { emulator, stripe, close: () => emulator.close() };
 }
@@ -51,3 +56,37 @@ export async function startReceiver(secret: string, answer: (attempt: number) =>
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   return { url, received, rejected, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
+
+/** The Stripe error a call fails with (the test fails if it succeeds). */
+export async function failure(call: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  try {
+    await call;
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeError) return err;
+    throw err;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** The raw error body of a failed call, as Stripe sent it. */
+export const errorBody = (err: Stripe.errors.StripeError) => (err.raw as { doc_url?: string; type?: string; code?: string; param?: string });
+
+/** Polls `check` until it returns a value other than undefined (no fixed sleeps). */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Every event about one of `ids` (by its object's id or a reference to it), oldest first. */
+export async function eventsAbout(stripe: Stripe, ...ids: string[]): Promise<Stripe.Event[]> {
+  const all: Stripe.Event[] = [];
+  for await (const event of stripe.events.list({ limit: 100 })) all.push(event);
+  return all.reverse().filter((e) => ids.some((id) => JSON.stringify(e.data.object).includes(`"${id}"`)));
+}
+
+export const typesOf = (events: Stripe.Event[]) => events.map((e) => e.type);
