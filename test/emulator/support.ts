@@ -37,6 +37,8 @@ export function sessionParams(overrides: Partial<Stripe.Checkout.SessionCreatePa
 export async function startReceiver(secret: string, answer: (attempt: number) => number = () => 200) {
   const received: Stripe.Event[] = [];
   const rejected: string[] = [];
+  /** the `t=` of each signature */
+  const timestamps: number[] = [];
   let attempts = 0;
   const verifier = new Stripe('sk_test_x');
   const server = http.createServer((req, res) => {
@@ -44,6 +46,8 @@ export async function startReceiver(secret: string, answer: (attempt: number) =>
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       attempts += 1;
+      const t = /t=(\d+)/.exec(String(req.headers['stripe-signature']))?.[1];
+      if (t) timestamps.push(Number(t));
       try {
         received.push(verifier.webhooks.constructEvent(Buffer.concat(chunks), String(req.headers['stripe-signature']), secret));
       } catch (err) {
@@ -54,7 +58,7 @@ export async function startReceiver(secret: string, answer: (attempt: number) =>
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  return { url, received, rejected, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url, received, rejected, timestamps, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 /** The Stripe error a call fails with (the test fails if it succeeds). */
