@@ -296,14 +296,10 @@ export class EmulatorHttp {
         method: 'GET',
         pattern: '/v1/checkout/sessions',
         schema: 'CheckoutSessionListParams',
-        run: (raw) => {
-          const p = raw as Stripe.Checkout.SessionListParams;
-          return list('/v1/checkout/sessions', Object.values(state.sessions).filter((x) =>
-            (!p.payment_intent || x.payment_intent === p.payment_intent) &&
-            (!p.status || x.status === p.status) &&
-            (!p.payment_link || x.payment_link === p.payment_link) &&
-            (!p.customer_details?.email || x.customer_details?.email === p.customer_details.email) &&
-            inRange(x.created, p.created)), p);
+        run: (p) => {
+          const email = (p as Stripe.Checkout.SessionListParams).customer_details?.email;
+          const sessions = select(Object.values(state.sessions), p, ['payment_intent', 'status', 'payment_link']);
+          return list('/v1/checkout/sessions', sessions.filter((x) => !email || x.customer_details?.email === email), p);
         },
       },
       { method: 'GET', pattern: '/v1/checkout/sessions/:session', schema: 'CheckoutSessionRetrieveParams', run: (_p, id) => s.session(id) },
@@ -324,21 +320,14 @@ export class EmulatorHttp {
         method: 'GET',
         pattern: '/v1/payment_intents',
         schema: 'PaymentIntentListParams',
-        run: (raw) => {
-          const p = raw as Stripe.PaymentIntentListParams;
-          return list('/v1/payment_intents', Object.values(state.paymentIntents).filter((x) => inRange(x.created, p.created)), p);
-        },
+        run: (p) => list('/v1/payment_intents', select(Object.values(state.paymentIntents), p, []), p),
       },
       { method: 'GET', pattern: '/v1/charges/:charge', schema: 'ChargeRetrieveParams', run: (_p, id) => s.charge(id) },
       {
         method: 'GET',
         pattern: '/v1/charges',
         schema: 'ChargeListParams',
-        run: (raw) => {
-          const p = raw as Stripe.ChargeListParams;
-          return list('/v1/charges', Object.values(state.charges).filter((x) =>
-            (!p.payment_intent || x.payment_intent === p.payment_intent) && inRange(x.created, p.created)), p);
-        },
+        run: (p) => list('/v1/charges', select(Object.values(state.charges), p, ['payment_intent']), p),
       },
       {
         method: 'POST',
@@ -351,26 +340,14 @@ export class EmulatorHttp {
         method: 'GET',
         pattern: '/v1/refunds',
         schema: 'RefundListParams',
-        run: (raw) => {
-          const p = raw as Stripe.RefundListParams;
-          return list('/v1/refunds', Object.values(state.refunds).filter((r) =>
-            (!p.payment_intent || r.payment_intent === p.payment_intent) &&
-            (!p.charge || r.charge === p.charge) &&
-            inRange(r.created, p.created)), p);
-        },
+        run: (p) => list('/v1/refunds', select(Object.values(state.refunds), p, ['payment_intent', 'charge']), p),
       },
       { method: 'GET', pattern: '/v1/disputes/:dispute', schema: 'DisputeRetrieveParams', run: (_p, id) => s.dispute(id) },
       {
         method: 'GET',
         pattern: '/v1/disputes',
         schema: 'DisputeListParams',
-        run: (raw) => {
-          const p = raw as Stripe.DisputeListParams;
-          return list('/v1/disputes', Object.values(state.disputes).filter((d) =>
-            (!p.charge || d.charge === p.charge) &&
-            (!p.payment_intent || d.payment_intent === p.payment_intent) &&
-            inRange(d.created, p.created)), p);
-        },
+        run: (p) => list('/v1/disputes', select(Object.values(state.disputes), p, ['charge', 'payment_intent']), p),
       },
       {
         method: 'GET',
@@ -503,6 +480,12 @@ function canonical(value: unknown): string {
     return `{${Object.keys(value as object).sort().map((k) => `${k}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
+}
+
+/** The items whose `fields` equal the list parameters of those names (when given), created in `params.created`. */
+function select<T extends { created: number }>(items: T[], params: Params, fields: Array<keyof T & string>): T[] {
+  const created = params.created as Stripe.RangeQueryParam | number | undefined;
+  return items.filter((item) => fields.every((f) => params[f] === undefined || item[f] === params[f]) && inRange(item.created, created));
 }
 
 function inRange(created: number, filter: Stripe.RangeQueryParam | number | undefined): boolean {

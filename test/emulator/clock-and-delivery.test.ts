@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { OffsetClock, systemClock } from '../../src/common/clock';
-import { startStripeEmulator } from '../../src/emulator';
+import { startStripeEmulator, type StripeEmulatorOptions } from '../../src/emulator';
 import { payOnCheckoutPage } from '../support/checkout-browser';
 import { sessionParams, startHarness, startReceiver, type Harness } from './support';
 
@@ -140,55 +140,47 @@ async function tenEvents(h: Harness): Promise<string[]> {
   return ids.reverse();
 }
 
+/** Ten events delivered in `mode` to a slow receiver; returns what was created and what arrived. */
+async function deliverTen(webhookDelivery: StripeEmulatorOptions['webhookDelivery']) {
+  const h = await startHarness({ webhookDelivery });
+  const receiver = await slowReceiver(h.emulator.webhookSecret);
+  h.emulator.addWebhookEndpoint(receiver.url);
+  try {
+    const created = await tenEvents(h);
+    await h.emulator.webhooks.idle();
+    return {
+      created,
+      got: receiver.received.map((e) => e.id),
+      maxInFlight: receiver.maxInFlight(),
+      deliveries: [...h.emulator.webhooks.deliveries],
+      seed: h.emulator.webhooks.seed,
+    };
+  } finally {
+    await receiver.close();
+    await h.close();
+  }
+}
+
 describe('delivery modes', () => {
   it('in-order: one at a time per endpoint, in the order the events happened', async () => {
-    const h = await startHarness({ webhookDelivery: 'in-order' });
-    const receiver = await slowReceiver(h.emulator.webhookSecret);
-    h.emulator.addWebhookEndpoint(receiver.url);
-    try {
-      const created = await tenEvents(h);
-      await h.emulator.webhooks.idle();
-      expect(receiver.received.map((e) => e.id)).toEqual(created);
-      expect(receiver.maxInFlight()).toBe(1);
-    } finally {
-      await receiver.close();
-      await h.close();
-    }
+    const { created, got, maxInFlight } = await deliverTen('in-order');
+    expect(got).toEqual(created);
+    expect(maxInFlight).toBe(1);
   });
 
-  it('concurrent: every event once, after random delays, so in another order, several at a time', async () => {
-    const h = await startHarness({ webhookDelivery: { mode: 'concurrent', maxDelayMs: 300, seed: 42 } });
-    const receiver = await slowReceiver(h.emulator.webhookSecret);
-    h.emulator.addWebhookEndpoint(receiver.url);
-    try {
-      const created = await tenEvents(h);
-      await h.emulator.webhooks.idle();
-      const got = receiver.received.map((e) => e.id);
-      expect([...got].sort()).toEqual([...created].sort());
-      expect(got).not.toEqual(created);
-      expect(h.emulator.webhooks.seed).toBe(42);
-    } finally {
-      await receiver.close();
-      await h.close();
-    }
+  it('concurrent: every event once, after random delays, so in another order', async () => {
+    const { created, got, seed } = await deliverTen({ mode: 'concurrent', maxDelayMs: 300, seed: 42 });
+    expect([...got].sort()).toEqual([...created].sort());
+    expect(got).not.toEqual(created);
+    expect(seed).toBe(42);
   });
 
   it('duplicating: some deliveries arrive twice, each is signed', async () => {
-    const h = await startHarness({ webhookDelivery: { mode: 'duplicating', maxDelayMs: 100, duplicateRate: 0.5, seed: 7 } });
-    const receiver = await slowReceiver(h.emulator.webhookSecret);
-    h.emulator.addWebhookEndpoint(receiver.url);
-    try {
-      const created = await tenEvents(h);
-      await h.emulator.webhooks.idle();
-      const got = receiver.received.map((e) => e.id);
-      expect(new Set(got)).toEqual(new Set(created));
-      const duplicates = h.emulator.webhooks.deliveries.filter((d) => d.duplicate);
-      expect(duplicates.length).toBeGreaterThan(0);
-      expect(got.length).toBe(created.length + duplicates.length);
-    } finally {
-      await receiver.close();
-      await h.close();
-    }
+    const { created, got, deliveries } = await deliverTen({ mode: 'duplicating', maxDelayMs: 100, duplicateRate: 0.5, seed: 7 });
+    expect(new Set(got)).toEqual(new Set(created));
+    const duplicates = deliveries.filter((d) => d.duplicate);
+    expect(duplicates.length).toBeGreaterThan(0);
+    expect(got.length).toBe(created.length + duplicates.length);
   });
 });
 
