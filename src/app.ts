@@ -3,16 +3,17 @@
  * from the configuration. Used by main.ts and, unchanged, by the tests.
  */
 import 'reflect-metadata';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { TokenVerifier } from './auth/token-verifier';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
 import { openDatabase, type Database } from './db';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
 import { systemClock, type Clock } from './common/clock';
 import type { Log } from './common/log';
-import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from './emulator';
+import { EmulatorPortInUseError, startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from './emulator';
 import { startJobs, type JobRunner } from './jobs/job-runner';
 import { TransitionAuthority } from './lifecycle/transition-authority';
 import { UnitOfWork, type Cause, type FollowUp } from './lifecycle/work';
@@ -58,19 +59,32 @@ export interface AppOptions {
   logger?: Logger;
   /** an already open database (tests share one per file) */
   db?: Database;
-  /** options of the in-process Stripe emulator (tests shorten its delays) */
+  /**
+   * options of the in-process Stripe emulator (tests shorten its delays and give
+   * it their clock); when absent it keeps its state under DATA_DIR/stripe-emulator
+   */
   emulator?: StripeEmulatorOptions;
   /** the one clock of the service (tests pass one they can move) */
   clock?: Clock;
 }
 
 /** Stripe itself, a Stripe-compatible API, or the built-in emulator started here. */
-async function connectStripe(config: Config, logger: Logger, emulatorOptions?: StripeEmulatorOptions) {
+async function connectStripe(config: Config, logger: Logger, clock: Clock, emulatorOptions?: StripeEmulatorOptions) {
   let emulator: StripeEmulator | undefined;
   let apiUrl = config.stripe.apiUrl;
   let webhookSecrets = config.stripe.webhookSecrets;
   if (!config.stripe.secretKey && !apiUrl) {
-    emulator = await startStripeEmulator({ logger, ...emulatorOptions });
+    const port = config.stripe.emulatorPort;
+    emulator = await startStripeEmulator({
+      logger,
+      // one clock: what the service and its emulator call "now" never drift apart
+      clock,
+      ...(emulatorOptions ?? { dataDir: path.join(config.dataDir, 'stripe-emulator') }),
+      ...(port !== undefined ? { port } : {}),
+    }).catch((err: unknown) => {
+      // one clear line for the operator (main.ts prints a ConfigError without a stack)
+      throw err instanceof EmulatorPortInUseError ? new ConfigError(err.message) : err;
+    });
     apiUrl = emulator.url;
     if (!webhookSecrets.length) webhookSecrets = [emulator.webhookSecret];
     logger.info({ url: emulator.url }, 'STRIPE_SECRET_KEY is not set: using the built-in Stripe emulator');
@@ -121,10 +135,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }));
   if (ownsDb) logger.info({ embedded: db.embedded }, db.embedded ? `embedded PostgreSQL under ${config.dataDir}` : 'PostgreSQL connected');
 
-  const { stripe, emulator, webhookSecrets } = await connectStripe(config, logger, options.emulator);
+  const clock = options.clock ?? systemClock;
+  const { stripe, emulator, webhookSecrets } = await connectStripe(config, logger, clock, options.emulator);
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
 
-  const clock = options.clock ?? systemClock;
   const prisma = db.prisma;
   const work = new UnitOfWork(prisma, clock);
   const authority = new TransitionAuthority();

@@ -30,6 +30,7 @@ const schema = z
     STRIPE_API_URL: z.url().optional(),
     STRIPE_MAX_NETWORK_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
     STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    STRIPE_EMULATOR_PORT: z.coerce.number().int().min(1, 'must be a port number (1-65535)').max(65535, 'must be a port number (1-65535)').optional(),
     PUBLIC_URL: z.url().optional(),
     GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
     JOBS_ENABLED: z.enum(['true', 'false']).default('true'),
@@ -84,6 +85,8 @@ export interface Config {
     apiUrl?: string;
     maxNetworkRetries: number;
     timeoutMs: number;
+    /** the built-in emulator's port; undefined: the one kept with its data (12111 on a first start, if free) */
+    emulatorPort?: number;
   };
   /** undefined: http://localhost:PORT */
   publicUrl?: string;
@@ -127,6 +130,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       apiUrl: env.STRIPE_API_URL,
       maxNetworkRetries: env.STRIPE_MAX_NETWORK_RETRIES,
       timeoutMs: env.STRIPE_TIMEOUT_MS,
+      emulatorPort: env.STRIPE_EMULATOR_PORT,
     },
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
     introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'true' : env.NODE_ENV !== 'production',

@@ -1,4 +1,10 @@
-/** Stripe's error body and statuses: `{ error: { type, code, message, param, decline_code } }`. */
+/**
+ * Stripe's error body and statuses:
+ * `{ error: { type, code, doc_url, message, param, decline_code } }`.
+ * `doc_url` is Stripe's page for the code (docs.stripe.com/error-codes/<code with hyphens>).
+ * A *validation* error is one Stripe answers before the endpoint starts executing:
+ * its answer is not stored under the request's idempotency key.
+ */
 export type StripeErrorType =
   | 'invalid_request_error'
   | 'api_error'
@@ -7,23 +13,48 @@ export type StripeErrorType =
   | 'authentication_error'
   | 'rate_limit_error';
 
+export interface StripeErrorFields {
+  code?: string;
+  param?: string;
+  decline_code?: string;
+}
+
+export const docUrl = (code: string) => `https://docs.stripe.com/error-codes/${code.replace(/_/g, '-')}`;
+
 export class EmulatorApiError extends Error {
   constructor(
     readonly status: number,
     readonly type: StripeErrorType,
     message: string,
-    readonly extra: { code?: string; param?: string; decline_code?: string } = {},
+    readonly fields: StripeErrorFields = {},
+    /** refused before execution: nothing is stored under the idempotency key */
+    readonly validation = false,
   ) {
     super(message);
   }
 
   body() {
-    return { error: { type: this.type, message: this.message, ...this.extra } };
+    const { code, param, decline_code } = this.fields;
+    return {
+      error: {
+        type: this.type,
+        ...(code ? { code, doc_url: docUrl(code) } : {}),
+        ...(decline_code ? { decline_code } : {}),
+        message: this.message,
+        ...(param ? { param } : {}),
+      },
+    };
   }
 }
 
-export const invalidRequest = (message: string, param?: string, code?: string) =>
-  new EmulatorApiError(400, 'invalid_request_error', message, { ...(param ? { param } : {}), ...(code ? { code } : {}) });
+/** A 400 invalid_request_error raised while the endpoint runs (stored with the idempotency key). */
+export const invalidRequest = (message: string, fields: StripeErrorFields = {}) =>
+  new EmulatorApiError(400, 'invalid_request_error', message, fields);
 
-export const missing = (kind: string, id: string, param = 'id') =>
+/** A 400 refused before the endpoint runs: parameters that fail validation. */
+export const invalidParams = (message: string, fields: StripeErrorFields = {}) =>
+  new EmulatorApiError(400, 'invalid_request_error', message, fields, true);
+
+/** Stripe's 404 for an id it does not have; `param` names the parameter (or path parameter) that carried it. */
+export const resourceMissing = (kind: string, id: string, param: string) =>
   new EmulatorApiError(404, 'invalid_request_error', `No such ${kind}: '${id}'`, { code: 'resource_missing', param });

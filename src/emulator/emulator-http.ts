@@ -1,54 +1,97 @@
 /**
  * The emulator's HTTP surface: the REST subset (form-encoded bodies and query
- * strings decoded like Stripe's, with `qs`), bearer-key auth, Stripe's error
- * bodies and statuses, a `Request-Id` on every answer, idempotency keys, fault
- * injection, and the hosted checkout pages.
+ * strings decoded like Stripe's, with `qs`, and checked against the SDK's
+ * parameter types), bearer-key auth, Stripe's error bodies and statuses, a
+ * `Request-Id` on every answer, Stripe-like idempotency keys, fault injection,
+ * `expand[]`, lists with paging, and the hosted checkout pages.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import qs from 'qs';
 import type Stripe from 'stripe';
-import { EmulatorApiError, invalidRequest } from './emulator-errors';
-import type { EmulatorStore, RequestInfo } from './emulator-store';
-import { authenticationPage, cardOutcome, checkoutPage, ibanOutcome, successUrlFor } from './hosted-checkout';
+import { EmulatorApiError, invalidParams, resourceMissing } from './emulator-errors';
+import { idOf, type EmulatorStore, type RequestInfo } from './emulator-store';
+import { expand, parseExpand } from './expand';
+import { authenticationPage, cardOutcome, checkoutPage, ibanOutcome, receiptPage, successUrlFor } from './hosted-checkout';
+import { checkParams, type ParamsSchemaName } from './params';
+import type { WebhookSender } from './webhook-sender';
 
-export type FaultKind = 'rate_limit' | 'api_error' | 'timeout';
+/**
+ * Injected faults. Nothing happens for `rate_limit` (429), `api_error` (500) and
+ * `timeout` (the request hangs `hangMs`, then the connection is cut). The
+ * request is executed, and its answer stored under its idempotency key, for
+ * `lost_answer` (the connection is then destroyed, no answer) and
+ * `slow_answer` (answered after `delayMs`). `slow_execution` waits `delayMs`
+ * before executing: meanwhile its idempotency key is in use.
+ */
+export type FaultKind = 'rate_limit' | 'api_error' | 'timeout' | 'lost_answer' | 'slow_answer' | 'slow_execution';
 export interface Fault {
   method?: string;
   path: string | RegExp;
   kind: FaultKind;
+  /** how many matching requests it applies to (default 1) */
   times?: number;
+  /** timeout: how long the request hangs before the connection is cut (default 60 s) */
   hangMs?: number;
+  /** slow_answer / slow_execution: the delay, real ms (default 5 s) */
+  delayMs?: number;
 }
 
-interface StoredResponse {
-  fingerprint: string;
-  createdAt: number;
-  response: Promise<{ status: number; body: unknown }>;
+export const IDEMPOTENCY_TTL_S = 24 * 3600;
+
+interface Result {
+  status: number;
+  body: unknown;
 }
 
-const IDEMPOTENCY_TTL_S = 24 * 3600;
-const ROUTE_WORDS = new Set(['checkout', 'sessions', 'expire', 'line_items', 'payment_intents', 'charges', 'refunds', 'events']);
+type Params = Record<string, unknown>;
+
+interface Route {
+  method: 'GET' | 'POST';
+  /** e.g. /v1/checkout/sessions/:session/expire; the path parameter's name is the one Stripe's errors use */
+  pattern: string;
+  schema: ParamsSchemaName;
+  /** runs the call; throws Stripe's errors */
+  run(params: Params, pathParam: string, request: RequestInfo): unknown;
+}
 
 export class EmulatorHttp {
   readonly faults: Array<Fault & { remaining: number }> = [];
-  private readonly idempotency = new Map<string, StoredResponse>();
-  private readonly hanging = new Set<http.ServerResponse>();
   readonly server: http.Server;
+  /** idempotency keys whose request is executing */
+  private readonly running = new Set<string>();
+  private readonly hanging = new Set<{ res: http.ServerResponse; timer: NodeJS.Timeout }>();
+  private readonly routes: Array<Route & { regex: RegExp }>;
 
   constructor(
     private readonly store: EmulatorStore,
-    private readonly now: () => number,
-    private readonly eventDelivered: (eventId: string) => boolean | undefined,
+    private readonly sender: WebhookSender,
+    private readonly changed: () => void,
   ) {
+    this.routes = this.defineRoutes().map((r) => ({
+      ...r,
+      regex: new RegExp(`^${r.pattern.replace(/:\w+/g, '([^/]+)')}$`),
+    }));
     this.server = http.createServer((req, res) => {
       void this.handle(req, res);
     });
   }
 
   closeHanging(): void {
-    for (const res of this.hanging) res.destroy();
+    for (const hang of this.hanging) {
+      clearTimeout(hang.timer);
+      hang.res.destroy();
+    }
     this.hanging.clear();
+  }
+
+  private later(res: http.ServerResponse, ms: number, then: () => void) {
+    const hang = { res, timer: setTimeout(() => {
+      this.hanging.delete(hang);
+      then();
+    }, ms) };
+    hang.timer.unref();
+    this.hanging.add(hang);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -57,13 +100,10 @@ export class EmulatorHttp {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const raw = await readBody(req);
     try {
-      if (url.pathname.startsWith('/v1/')) {
-        await this.api(req, res, url, raw, requestId);
-      } else if (url.pathname.startsWith('/c/pay/')) {
-        this.page(req, res, url, raw);
-      } else {
-        send(res, 404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname}).` } });
-      }
+      if (url.pathname.startsWith('/v1/')) await this.api(req, res, url, raw, requestId);
+      else if (url.pathname.startsWith('/c/pay/')) this.page(req, res, url, raw);
+      else if (url.pathname.startsWith('/receipts/')) this.receipt(res, url);
+      else throw new EmulatorApiError(404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${url.pathname}).`);
     } catch (err) {
       const error = err instanceof EmulatorApiError ? err : new EmulatorApiError(500, 'api_error', (err as Error).message);
       send(res, error.status, error.body());
@@ -79,54 +119,129 @@ export class EmulatorHttp {
     }
     const method = req.method ?? 'GET';
     const fault = this.takeFault(method, url.pathname);
-    if (fault) {
-      if (fault.kind === 'rate_limit') {
-        throw new EmulatorApiError(429, 'invalid_request_error', 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.', { code: 'rate_limit' });
-      }
-      if (fault.kind === 'api_error') {
-        throw new EmulatorApiError(500, 'api_error', 'An unknown error occurred (injected fault).');
-      }
-      this.hanging.add(res);
-      setTimeout(() => {
-        this.hanging.delete(res);
-        res.destroy();
-      }, fault.hangMs ?? 60_000).unref();
+    if (fault?.kind === 'rate_limit') {
+      throw new EmulatorApiError(429, 'invalid_request_error', 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.', { code: 'rate_limit' });
+    }
+    if (fault?.kind === 'api_error') throw new EmulatorApiError(500, 'api_error', 'An unknown error occurred (injected fault).');
+    if (fault?.kind === 'timeout') {
+      this.later(res, fault.hangMs ?? 60_000, () => res.destroy());
       return;
     }
-    const params: Record<string, any> = method === 'GET' ? qs.parse(url.search.slice(1)) : qs.parse(raw);
+    const { route, pathParam } = this.match(method, url.pathname);
+    const params: Params = method === 'GET' ? qs.parse(url.search.slice(1), { arrayLimit: 100 }) : qs.parse(raw, { arrayLimit: 100 });
     const key = req.headers['idempotency-key'];
-    if (method === 'POST' && typeof key === 'string' && key) {
-      this.dropExpiredKeys();
-      const fingerprint = createHash('sha256').update(`${method} ${url.pathname}\n${canonical(params)}`).digest('hex');
-      const stored = this.idempotency.get(key);
-      if (stored) {
-        if (stored.fingerprint !== fingerprint) {
-          throw new EmulatorApiError(
-            400,
-            'idempotency_error',
-            `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
-          );
-        }
-        const replay = await stored.response;
-        res.setHeader('Idempotent-Replayed', 'true');
-        res.setHeader('Original-Request', stored.fingerprint.slice(0, 24));
-        send(res, replay.status, replay.body);
-        return;
+    const request: RequestInfo = { id: requestId, idempotencyKey: typeof key === 'string' && key ? key : null };
+    if (method !== 'POST' || !request.idempotencyKey) {
+      const result = await this.execute(route, params, pathParam, request, fault);
+      return this.answer(req, res, result, fault);
+    }
+    const idempotencyKey = request.idempotencyKey;
+    this.dropExpiredKeys();
+    const endpoint = `${method} ${route.pattern}`;
+    const parameters = canonical(params) + `|${pathParam}`;
+    const stored = this.store.state.idempotency[idempotencyKey];
+    if (stored) {
+      if (stored.endpoint !== endpoint) {
+        throw new EmulatorApiError(
+          400,
+          'idempotency_error',
+          `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${stored.endpoint}' vs '${endpoint}'). Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
+        );
       }
-      const response = this.execute(method, url, params, { id: requestId, idempotencyKey: key });
-      this.idempotency.set(key, { fingerprint, createdAt: this.now(), response });
-      const result = await response;
-      res.setHeader('Idempotency-Key', key);
-      send(res, result.status, result.body);
+      if (stored.parameters !== parameters) {
+        throw new EmulatorApiError(
+          400,
+          'idempotency_error',
+          `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
+        );
+      }
+      res.setHeader('Idempotent-Replayed', 'true');
+      res.setHeader('Original-Request', stored.requestId);
+      res.setHeader('Idempotency-Key', idempotencyKey);
+      return this.answer(req, res, { status: stored.status, body: stored.body }, fault);
+    }
+    if (this.running.has(idempotencyKey)) {
+      throw new EmulatorApiError(
+        409,
+        'invalid_request_error',
+        `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ${idempotencyKey}. Please try again later.`,
+        { code: 'idempotency_key_in_use' },
+      );
+    }
+    this.running.add(idempotencyKey);
+    let result: Result & { storable: boolean };
+    try {
+      result = await this.execute(route, params, pathParam, request, fault);
+    } finally {
+      this.running.delete(idempotencyKey);
+    }
+    if (result.storable) {
+      this.store.state.idempotency[idempotencyKey] = {
+        endpoint,
+        parameters,
+        createdAt: this.store.now(),
+        requestId,
+        status: result.status,
+        body: result.body,
+      };
+      this.changed();
+    }
+    res.setHeader('Idempotency-Key', idempotencyKey);
+    return this.answer(req, res, result, fault);
+  }
+
+  /**
+   * Validates, then (after a `slow_execution` delay) runs the call. `storable`:
+   * whether the answer is kept under an idempotency key — not when validation
+   * failed (Stripe saves results only once an endpoint started executing), but
+   * an error raised while executing is kept like a success.
+   */
+  private async execute(
+    route: Route,
+    params: Params,
+    pathParam: string,
+    request: RequestInfo,
+    fault: Fault | undefined,
+  ): Promise<Result & { storable: boolean }> {
+    let parsed: Params;
+    let paths: string[][];
+    try {
+      parsed = checkParams<Params>(route.schema, params);
+      paths = parseExpand(parsed.expand as string[] | undefined);
+    } catch (err) {
+      return { ...errorResult(err), storable: false };
+    }
+    if (fault?.kind === 'slow_execution') await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000).unref());
+    try {
+      const body = route.run(parsed, pathParam, request);
+      return { status: 200, body: expand(body, paths, this.expandSource()), storable: true };
+    } catch (err) {
+      return { ...errorResult(err), storable: !(err instanceof EmulatorApiError && err.validation) };
+    }
+  }
+
+  private answer(req: http.IncomingMessage, res: http.ServerResponse, result: Result, fault: Fault | undefined) {
+    if (fault?.kind === 'lost_answer') {
+      req.socket.destroy();
       return;
     }
-    const result = await this.execute(method, url, params, { id: requestId, idempotencyKey: null });
+    if (fault?.kind === 'slow_answer') {
+      this.later(res, fault.delayMs ?? 5000, () => send(res, result.status, result.body));
+      return;
+    }
     send(res, result.status, result.body);
   }
 
   private dropExpiredKeys() {
-    const cutoff = this.now() - IDEMPOTENCY_TTL_S;
-    for (const [key, stored] of this.idempotency) if (stored.createdAt < cutoff) this.idempotency.delete(key);
+    const cutoff = this.store.now() - IDEMPOTENCY_TTL_S;
+    let dropped = false;
+    for (const [key, stored] of Object.entries(this.store.state.idempotency)) {
+      if (stored.createdAt <= cutoff) {
+        delete this.store.state.idempotency[key];
+        dropped = true;
+      }
+    }
+    if (dropped) this.changed();
   }
 
   private takeFault(method: string, path: string) {
@@ -141,106 +256,135 @@ export class EmulatorHttp {
     return fault;
   }
 
-  /** Runs one API call; errors become Stripe's error response (and are stored with the idempotency key, as Stripe does). */
-  private async execute(method: string, url: URL, params: Record<string, any>, request: RequestInfo) {
-    try {
-      return { status: 200, body: this.route(method, url.pathname, params, request) };
-    } catch (err) {
-      const error = err instanceof EmulatorApiError ? err : new EmulatorApiError(500, 'api_error', (err as Error).message);
-      return { status: error.status, body: error.body() };
+  private match(method: string, path: string): { route: Route; pathParam: string } {
+    for (const route of this.routes) {
+      if (route.method !== method) continue;
+      const m = route.regex.exec(path);
+      if (m) return { route, pathParam: decodeURIComponent(m[1] ?? '') };
     }
+    throw new EmulatorApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
   }
 
-  private route(method: string, path: string, params: Record<string, any>, request: RequestInfo): unknown {
+  private expandSource() {
+    const store = this.store;
+    return {
+      byId: (id: string) => store.byId(id),
+      include: (object: Record<string, unknown>, field: string): unknown => {
+        if (object.object === 'checkout.session' && field === 'line_items' && typeof object.id === 'string') {
+          return list(`/v1/checkout/sessions/${object.id}/line_items`, store.lineItems(object.id), {});
+        }
+        if (object.object === 'charge' && field === 'refunds' && typeof object.id === 'string') {
+          const id = object.id;
+          return list(`/v1/charges/${id}/refunds`, Object.values(store.state.refunds).filter((r) => r.charge === id), {});
+        }
+        return undefined;
+      },
+    };
+  }
+
+  private defineRoutes(): Route[] {
     const s = this.store;
-    const parts = path.split('/').filter(Boolean); // v1, resource, ...
-    const expand = new Set<string>(([] as string[]).concat(params.expand ?? []));
-    this.store.expireDue();
-    const route = `${method} /${parts.slice(1).map((p) => (ROUTE_WORDS.has(p) ? p : ':id')).join('/')}`;
-    switch (route) {
-      case 'POST /checkout/sessions':
-        return this.expandSession(s.createSession(params, request), expand);
-      case 'GET /checkout/sessions':
-        return list(
-          path,
-          [...s.sessions.values()].filter(
-            (x) =>
-              (!params.payment_intent || x.payment_intent === params.payment_intent) &&
-              (!params.status || x.status === params.status) &&
-              (!params.client_reference_id || x.client_reference_id === params.client_reference_id),
-          ),
-          params,
-        );
-      case 'GET /checkout/sessions/:id':
-        return this.expandSession(s.session(parts[3]), expand);
-      case 'GET /checkout/sessions/:id/line_items':
-        return list(path, s.lineItems(parts[3]), params);
-      case 'POST /checkout/sessions/:id/expire':
-        return this.expandSession(s.expireSession(parts[3], request), expand);
-      case 'GET /payment_intents/:id':
-        return s.paymentIntent(parts[2]);
-      case 'GET /charges/:id':
-        return s.chargeById(parts[2]);
-      case 'POST /refunds':
-        return s.createRefund(params, request);
-      case 'GET /refunds':
-        return list(
-          path,
-          [...s.refunds.values()].filter(
-            (r) => (!params.payment_intent || r.payment_intent === params.payment_intent) && (!params.charge || r.charge === params.charge),
-          ),
-          params,
-        );
-      case 'GET /refunds/:id':
-        return s.refund(parts[2]);
-      case 'GET /events':
-        return list(path, s.events.filter((e) => this.eventMatches(e, params)), params);
-      case 'GET /events/:id':
-        return s.event(parts[2]);
-      default:
-        throw new EmulatorApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}).`);
-    }
-  }
-
-  private expandSession(session: Stripe.Checkout.Session, expand: Set<string>): unknown {
-    const out: Record<string, unknown> = { ...session };
-    if (expand.has('payment_intent') && session.payment_intent) out.payment_intent = this.store.paymentIntent(session.payment_intent as string);
-    if (expand.has('line_items')) out.line_items = list(`/v1/checkout/sessions/${session.id}/line_items`, this.store.lineItems(session.id), {});
-    return out;
-  }
-
-  private eventMatches(event: Stripe.Event, params: Record<string, any>): boolean {
-    if (params.type) {
-      const pattern = new RegExp(`^${String(params.type).replace(/\./g, '\\.').replace(/\*/g, '.*')}$`);
-      if (!pattern.test(event.type)) return false;
-    }
-    const created = params.created;
-    if (created !== undefined) {
-      if (typeof created === 'object') {
-        if (created.gte !== undefined && event.created < Number(created.gte)) return false;
-        if (created.gt !== undefined && event.created <= Number(created.gt)) return false;
-        if (created.lte !== undefined && event.created > Number(created.lte)) return false;
-        if (created.lt !== undefined && event.created >= Number(created.lt)) return false;
-      } else if (event.created !== Number(created)) return false;
-    }
-    if (params.delivery_success !== undefined) {
-      const wanted = String(params.delivery_success) === 'true';
-      if ((this.eventDelivered(event.id) ?? false) !== wanted) return false;
-    }
-    return true;
+    const state = s.state;
+    return [
+      {
+        method: 'POST',
+        pattern: '/v1/checkout/sessions',
+        schema: 'CheckoutSessionCreateParams',
+        run: (p, _id, request) => s.createSession(p as Stripe.Checkout.SessionCreateParams, request),
+      },
+      {
+        method: 'GET',
+        pattern: '/v1/checkout/sessions',
+        schema: 'CheckoutSessionListParams',
+        run: (p) => {
+          const email = (p as Stripe.Checkout.SessionListParams).customer_details?.email;
+          const sessions = select(Object.values(state.sessions), p, ['payment_intent', 'status', 'payment_link']);
+          return list('/v1/checkout/sessions', sessions.filter((x) => !email || x.customer_details?.email === email), p);
+        },
+      },
+      { method: 'GET', pattern: '/v1/checkout/sessions/:session', schema: 'CheckoutSessionRetrieveParams', run: (_p, id) => s.session(id) },
+      {
+        method: 'GET',
+        pattern: '/v1/checkout/sessions/:session/line_items',
+        schema: 'CheckoutSessionListLineItemsParams',
+        run: (p, id) => list(`/v1/checkout/sessions/${id}/line_items`, [...s.lineItems(id)].reverse(), p),
+      },
+      {
+        method: 'POST',
+        pattern: '/v1/checkout/sessions/:session/expire',
+        schema: 'CheckoutSessionExpireParams',
+        run: (_p, id, request) => s.expireSession(id, request),
+      },
+      { method: 'GET', pattern: '/v1/payment_intents/:intent', schema: 'PaymentIntentRetrieveParams', run: (_p, id) => s.paymentIntent(id) },
+      {
+        method: 'GET',
+        pattern: '/v1/payment_intents',
+        schema: 'PaymentIntentListParams',
+        run: (p) => list('/v1/payment_intents', select(Object.values(state.paymentIntents), p, []), p),
+      },
+      { method: 'GET', pattern: '/v1/charges/:charge', schema: 'ChargeRetrieveParams', run: (_p, id) => s.charge(id) },
+      {
+        method: 'GET',
+        pattern: '/v1/charges',
+        schema: 'ChargeListParams',
+        run: (p) => list('/v1/charges', select(Object.values(state.charges), p, ['payment_intent']), p),
+      },
+      {
+        method: 'POST',
+        pattern: '/v1/refunds',
+        schema: 'RefundCreateParams',
+        run: (p, _id, request) => s.createRefund(p as Stripe.RefundCreateParams, request),
+      },
+      { method: 'GET', pattern: '/v1/refunds/:refund', schema: 'RefundRetrieveParams', run: (_p, id) => s.refund(id) },
+      {
+        method: 'GET',
+        pattern: '/v1/refunds',
+        schema: 'RefundListParams',
+        run: (p) => list('/v1/refunds', select(Object.values(state.refunds), p, ['payment_intent', 'charge']), p),
+      },
+      { method: 'GET', pattern: '/v1/disputes/:dispute', schema: 'DisputeRetrieveParams', run: (_p, id) => s.dispute(id) },
+      {
+        method: 'GET',
+        pattern: '/v1/disputes',
+        schema: 'DisputeListParams',
+        run: (p) => list('/v1/disputes', select(Object.values(state.disputes), p, ['charge', 'payment_intent']), p),
+      },
+      {
+        method: 'GET',
+        pattern: '/v1/events/:id',
+        schema: 'EventRetrieveParams',
+        run: (_p, id) => s.event(id),
+      },
+      {
+        method: 'GET',
+        pattern: '/v1/events',
+        schema: 'EventListParams',
+        run: (raw) => {
+          const p = raw as Stripe.EventListParams;
+          if (p.type !== undefined && p.types !== undefined) throw invalidParams('You may pass either `type` or `types`, but not both.', { param: 'types' });
+          if (p.types && p.types.length > 20) throw invalidParams('You may pass up to 20 event types.', { param: 'types' });
+          const patterns = (p.types ?? (p.type ? [p.type] : [])).map(
+            (t) => new RegExp(`^${t.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`),
+          );
+          return list('/v1/events', state.events.filter((e) =>
+            (!patterns.length || patterns.some((re) => re.test(e.type))) &&
+            inRange(e.created, p.created) &&
+            (p.delivery_success === undefined || this.sender.delivered(e.id) === p.delivery_success)), p);
+        },
+      },
+    ];
   }
 
   // ---------------------------------------------------------------- hosted checkout pages
 
   private page(req: http.IncomingMessage, res: http.ServerResponse, url: URL, raw: string) {
     const [, , , sessionId, step] = url.pathname.split('/');
-    const session = this.store.sessions.get(sessionId ?? '');
+    const session = this.store.state.sessions[sessionId ?? ''];
     if (!session) {
       html(res, 404, '<h1>Checkout session not found</h1>');
       return;
     }
-    this.store.expireDue();
-    const description = this.store.sessionExtras.get(session.id)!.lineItems.map((li) => li.description).join(', ');
+    const description = this.store.state.sessionExtras[session.id].lineItems.map((li) => li.description).join(', ');
     if (req.method === 'GET' && step === 'cancel') {
       redirect(res, String(session.cancel_url ?? '/'));
       return;
@@ -262,19 +406,20 @@ export class EmulatorHttp {
     try {
       if (step === '3ds') {
         result = this.store.authenticate(session.id, form.action === 'complete');
-      } else if (form.iban) {
+      } else if (form.iban !== undefined) {
         const outcome = ibanOutcome(form.iban);
         if (!outcome) {
           html(res, 400, checkoutPage(session, description, 'This IBAN is not a test IBAN. Use DE89370400440532013000 or DE62370400440532013001.'));
           return;
         }
-        result = this.store.pay(session.id, outcome, 'sepa_debit', form.email);
+        result = this.store.pay(session.id, outcome.outcome, outcome.method, form.email || null);
       } else {
-        if (!form.card_number) {
-          html(res, 400, checkoutPage(session, description, 'Your card number is incomplete.'));
+        const card = cardOutcome(form.card_number ?? '', form.exp ?? '');
+        if ('error' in card) {
+          html(res, 400, checkoutPage(session, description, card.error));
           return;
         }
-        result = this.store.pay(session.id, cardOutcome(form.card_number), 'card', form.email);
+        result = this.store.pay(session.id, card.outcome, card.method, form.email || null);
       }
     } catch (err) {
       html(res, 400, checkoutPage(session, description, (err as Error).message));
@@ -283,10 +428,24 @@ export class EmulatorHttp {
     if (result === 'success') redirect(res, successUrlFor(session));
     else if (result === 'requires_action') html(res, 200, authenticationPage(session));
     else {
-      const intent = this.store.paymentIntent(session.payment_intent as string);
+      const intent = this.store.paymentIntent(idOf(session.payment_intent)!);
       html(res, 402, checkoutPage(session, description, intent.last_payment_error?.message ?? 'Your card was declined.'));
     }
   }
+
+  private receipt(res: http.ServerResponse, url: URL) {
+    const charge = this.store.state.charges[url.pathname.split('/')[2] ?? ''];
+    if (!charge || charge.status !== 'succeeded') {
+      html(res, 404, '<h1>Receipt not found</h1>');
+      return;
+    }
+    html(res, 200, receiptPage(charge));
+  }
+}
+
+function errorResult(err: unknown): Result {
+  const error = err instanceof EmulatorApiError ? err : new EmulatorApiError(500, 'api_error', (err as Error).message);
+  return { status: error.status, body: error.body() };
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {
@@ -323,17 +482,52 @@ function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/** Stripe's list object, newest first, with `limit` (1..100, default 10) and `starting_after`. */
-function list<T extends { id?: string | null; created?: number }>(path: string, items: T[], params: Record<string, any>) {
-  const limit = params.limit === undefined ? 10 : Number(params.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalidRequest('Invalid limit: must be between 1 and 100', 'limit');
-  const ordered = [...items].reverse();
-  let start = 0;
-  if (params.starting_after) {
-    const at = ordered.findIndex((x) => x.id === params.starting_after);
-    if (at < 0) throw invalidRequest(`No such object: '${params.starting_after}'`, 'starting_after');
-    start = at + 1;
+/** The items whose `fields` equal the list parameters of those names (when given), created in `params.created`. */
+function select<T extends { created: number }>(items: T[], params: Params, fields: Array<keyof T & string>): T[] {
+  const created = params.created as Stripe.RangeQueryParam | number | undefined;
+  return items.filter((item) => fields.every((f) => params[f] === undefined || item[f] === params[f]) && inRange(item.created, created));
+}
+
+function inRange(created: number, filter: Stripe.RangeQueryParam | number | undefined): boolean {
+  if (filter === undefined) return true;
+  if (typeof filter === 'number') return created === filter;
+  return (
+    (filter.gte === undefined || created >= filter.gte) &&
+    (filter.gt === undefined || created > filter.gt) &&
+    (filter.lte === undefined || created <= filter.lte) &&
+    (filter.lt === undefined || created < filter.lt)
+  );
+}
+
+/**
+ * Stripe's list object, newest first: `limit` (1..100, default 10), and
+ * `starting_after` / `ending_before` cursors. `items` are oldest first.
+ */
+function list<T extends { id?: string | null }>(url: string, items: T[], params: Stripe.PaginationParams) {
+  const limit = params.limit ?? 10;
+  if (limit < 1 || limit > 100) {
+    throw invalidParams('This value must be less than or equal to 100 and greater than or equal to 1.', { code: 'parameter_invalid_integer', param: 'limit' });
   }
-  const data = ordered.slice(start, start + limit);
-  return { object: 'list', data, has_more: start + limit < ordered.length, url: path };
+  if (params.starting_after && params.ending_before) {
+    throw invalidParams('You may only specify one of these parameters: ending_before, starting_after.', { param: 'ending_before' });
+  }
+  const ordered = [...items].reverse();
+  const position = (cursor: string, param: string) => {
+    const at = ordered.findIndex((x) => x.id === cursor);
+    if (at < 0) throw resourceMissing('object', cursor, param);
+    return at;
+  };
+  let data: T[];
+  let hasMore: boolean;
+  if (params.ending_before) {
+    const end = position(params.ending_before, 'ending_before');
+    const start = Math.max(0, end - limit);
+    data = ordered.slice(start, end);
+    hasMore = start > 0;
+  } else {
+    const start = params.starting_after ? position(params.starting_after, 'starting_after') + 1 : 0;
+    data = ordered.slice(start, start + limit);
+    hasMore = start + limit < ordered.length;
+  }
+  return { object: 'list', data, has_more: hasMore, url };
 }

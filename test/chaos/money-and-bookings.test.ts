@@ -383,7 +383,7 @@ class Deliver implements fc.AsyncCommand<Model, Real> {
 }
 
 const FAULT_PATHS = ['/v1/checkout/sessions', '/v1/refunds', /^\/v1\/checkout\/sessions\/[^/]+\/expire$/, /^\/v1\/checkout\/sessions\/[^/]+$/] as const;
-const FAULT_KINDS = ['rate_limit', 'api_error', 'timeout'] as const;
+const FAULT_KINDS = ['rate_limit', 'api_error', 'timeout', 'lost_answer'] as const;
 
 class Fault implements fc.AsyncCommand<Model, Real> {
   constructor(

@@ -10,7 +10,12 @@ export interface Harness {
 }
 
 export async function startHarness(options: StripeEmulatorOptions = {}): Promise<Harness> {
-  const emulator = await startStripeEmulator({ asyncPaymentDelayMs: 100, webhookRetryDelaysMs: [50, 100], ...options });
+  const emulator = await startStripeEmulator({
+    asyncPaymentDelayMs: 100,
+    refundReferenceDelayMs: 50,
+    webhookRetryDelaysMs: [50, 100],
+    ...options,
+  });
   const stripe = new Stripe('sk_test_emulator_tests', { host: '127.0.0.1', port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
   return { emulator, stripe, close: () => emulator.close() };
 }
@@ -32,6 +37,8 @@ export function sessionParams(overrides: Partial<Stripe.Checkout.SessionCreatePa
 export async function startReceiver(secret: string, answer: (attempt: number) => number = () => 200) {
   const received: Stripe.Event[] = [];
   const rejected: string[] = [];
+  /** the `t=` of each signature */
+  const timestamps: number[] = [];
   let attempts = 0;
   const verifier = new Stripe('sk_test_x');
   const server = http.createServer((req, res) => {
@@ -39,6 +46,8 @@ export async function startReceiver(secret: string, answer: (attempt: number) =>
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       attempts += 1;
+      const t = /t=(\d+)/.exec(String(req.headers['stripe-signature']))?.[1];
+      if (t) timestamps.push(Number(t));
       try {
         received.push(verifier.webhooks.constructEvent(Buffer.concat(chunks), String(req.headers['stripe-signature']), secret));
       } catch (err) {
@@ -49,5 +58,39 @@ export async function startReceiver(secret: string, answer: (attempt: number) =>
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  return { url, received, rejected, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url, received, rejected, timestamps, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
+
+/** The Stripe error a call fails with (the test fails if it succeeds). */
+export async function failure(call: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  try {
+    await call;
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeError) return err;
+    throw err;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** The raw error body of a failed call, as Stripe sent it. */
+export const errorBody = (err: Stripe.errors.StripeError) => (err.raw as { doc_url?: string; type?: string; code?: string; param?: string });
+
+/** Polls `check` until it returns a value other than undefined (no fixed sleeps). */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Every event about one of `ids` (by its object's id or a reference to it), oldest first. */
+export async function eventsAbout(stripe: Stripe, ...ids: string[]): Promise<Stripe.Event[]> {
+  const all: Stripe.Event[] = [];
+  for await (const event of stripe.events.list({ limit: 100 })) all.push(event);
+  return all.reverse().filter((e) => ids.some((id) => JSON.stringify(e.data.object).includes(`"${id}"`)));
+}
+
+export const typesOf = (events: Stripe.Event[]) => events.map((e) => e.type);

@@ -5,7 +5,8 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import pino from 'pino';
 import Stripe from 'stripe';
-import type { StripeEmulator } from '../../src/emulator';
+import { OffsetClock } from '../../src/common/clock';
+import { DELIVERY_MODES, type DeliveryMode, type StripeEmulator } from '../../src/emulator';
 import { createApp, type App } from '../../src/app';
 import { signToken } from '../../src/auth/token-verifier';
 import type { Role } from '../../src/auth/user';
@@ -20,11 +21,28 @@ export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
 
 export const TEST_PUBLIC_URL = 'http://localhost:3000';
 
+/**
+ * How the emulator delivers webhooks to the service under test:
+ * STRIPE_EMULATOR_DELIVERY=in-order (default) | concurrent | duplicating, with
+ * STRIPE_EMULATOR_SEED to replay one run's random delays, order and duplicates
+ * (the seed in use is `server.emulator.webhooks.seed`).
+ */
+export function webhookDeliveryFromEnv(env: NodeJS.ProcessEnv = process.env): { mode: DeliveryMode; maxDelayMs: number; seed?: number } {
+  const mode = (env.STRIPE_EMULATOR_DELIVERY || 'in-order') as DeliveryMode;
+  if (!DELIVERY_MODES.includes(mode)) {
+    throw new Error(`STRIPE_EMULATOR_DELIVERY must be one of ${DELIVERY_MODES.join(', ')}, not "${env.STRIPE_EMULATOR_DELIVERY}"`);
+  }
+  const seed = env.STRIPE_EMULATOR_SEED ? Number(env.STRIPE_EMULATOR_SEED) : undefined;
+  return { mode, maxDelayMs: 100, ...(seed !== undefined && Number.isInteger(seed) ? { seed } : {}) };
+}
+
 export interface TestServer {
   url: string;
   app: App;
   db: Database;
   emulator: StripeEmulator;
+  /** the one clock of this test, the service's and the emulator's: `clock.advance(ms)` moves both */
+  clock: OffsetClock;
   /** an SDK client on the same emulator, to look at what the service did there */
   stripe: Stripe;
   /** POSTs a webhook body signed like Stripe (override secret/timestamp/signature to forge one) */
@@ -41,6 +59,11 @@ export interface TestServer {
   ): Promise<GraphQLResponse<TData>>;
   /** Stops the emulator's deliveries to this service; `resume` delivers what was held back. */
   pauseWebhooks(): { resume(): Promise<void> };
+  /**
+   * Stops the service and starts it again on the same database. `freshStripe`: with
+   * an emulator that knows nothing of before (another Stripe account or mode, a reset).
+   */
+  restart(options?: { freshStripe?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,36 +81,41 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const logger = pino({ level: config.logLevel });
-  const app = await createApp(config, {
+  const clock = new OffsetClock();
+  const boot = async () => {
+    const app = await createApp(config, {
+      db,
+      logger,
+      clock,
+      // no dataDir: the emulator keeps this test's state in memory
+      emulator: {
+        clock,
+        webhookRetryDelaysMs: [200, 400, 800],
+        asyncPaymentDelayMs: 300,
+        webhookDelivery: webhookDeliveryFromEnv(),
+      },
+    });
+    const url = await app.listen();
+    const emulator = app.emulator!;
+    const stripe = new Stripe('sk_test_tests', { host: '127.0.0.1', port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
+    return { app, url, emulator, stripe };
+  };
+  const booted = await boot();
+  const server: TestServer = {
+    ...booted,
     db,
-    logger,
-    emulator: { webhookRetryDelaysMs: [200, 400, 800], asyncPaymentDelayMs: 300 },
-  });
-  const url = await app.listen();
-  const emulator = app.emulator!;
-  const stripe = new Stripe('sk_test_tests', {
-    host: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
-  return {
-    url,
-    app,
-    db,
-    emulator,
-    stripe,
+    clock,
     async sendWebhook(payload, options = {}) {
       const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
       const signature =
         options.signature === undefined
-          ? stripe.webhooks.generateTestHeaderString({
+          ? server.stripe.webhooks.generateTestHeaderString({
               payload: body,
-              secret: options.secret ?? emulator.webhookSecret,
+              secret: options.secret ?? server.emulator.webhookSecret,
               timestamp: options.timestamp,
             })
           : options.signature;
-      const response = await fetch(`${url}/webhooks/stripe`, {
+      const response = await fetch(`${server.url}/webhooks/stripe`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'stripe-signature': signature }) },
         body,
@@ -95,8 +123,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
     },
     token: (sub, role) => signToken(TEST_JWT_SECRET, { id: sub, role }),
-    gql: (document, variables, options = {}) => gqlAt(url, document, variables, options),
+    gql: (document, variables, options = {}) => gqlAt(server.url, document, variables, options),
     pauseWebhooks() {
+      const { app, emulator, stripe, url } = server;
       const since = emulator.clock.now();
       emulator.removeWebhookEndpoint(app.emulatorEndpointId!);
       return {
@@ -107,9 +136,15 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
         },
       };
     },
+    async restart(options = {}) {
+      if (!options.freshStripe) throw new Error('restart keeps the in-memory emulator only with freshStripe: true (it has no data directory)');
+      await server.app.close();
+      Object.assign(server, await boot());
+    },
     async close() {
-      await app.close();
+      await server.app.close();
       await db.close();
     },
   };
+  return server;
 }
