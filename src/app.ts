@@ -3,9 +3,10 @@
  * from the configuration. Used by main.ts and, unchanged, by the tests.
  */
 import 'reflect-metadata';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { TokenVerifier } from './auth/token-verifier';
+import { TokenVerifier, signToken } from './auth/token-verifier';
 import type { Config } from './config';
 import { openDatabase, type Database } from './db';
 import { createHttpServer } from './http/server';
@@ -24,6 +25,10 @@ import { WebhookService } from './webhooks/webhook.service';
 import { startJobs, type JobRunner } from './jobs/job-runner';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { webhookRoutes } from './webhooks/webhook.routes';
+import { PageAccess } from './payment-pages/page-access';
+import { PaymentResultService } from './payment-pages/payment-result.service';
+import { paymentResultRoutes } from './payment-pages/payment-result.routes';
+import { ResultPageCheckoutUrls } from './payment-pages/result-page-urls';
 
 export interface App {
   config: Config;
@@ -38,6 +43,10 @@ export interface App {
   emulatorEndpointId?: string;
   reconciliation: ReconciliationService;
   jobs?: JobRunner;
+  /** rate-limit counters shared by every instance (REDIS_URL) */
+  redis?: Redis;
+  /** true when this service serves the payment result pages (PUBLIC_URL unset) */
+  servesResultPages: boolean;
   listen(): Promise<string>;
   /** stop accepting, finish in-flight requests, close the database */
   close(): Promise<void>;
@@ -49,6 +58,8 @@ export interface AppOptions {
   db?: Database;
   /** options of the in-process Stripe emulator (tests shorten its delays) */
   emulator?: StripeEmulatorOptions;
+  /** more feature routes (each must have a budget in src/http/rate-limits.ts) */
+  routes?: FastifyPluginAsync[];
 }
 
 /** Stripe itself, a Stripe-compatible API, or the built-in emulator started here. */
@@ -60,7 +71,7 @@ async function connectStripe(config: Config, logger: Logger, emulatorOptions?: S
     emulator = await startStripeEmulator({ logger, ...emulatorOptions });
     apiUrl = emulator.url;
     if (!webhookSecrets.length) webhookSecrets = [emulator.webhookSecret];
-    logger.info({ url: emulator.url }, 'STRIPE_SECRET_KEY is not set: using the built-in Stripe emulator');
+    logger.debug({ url: emulator.url }, 'STRIPE_SECRET_KEY is not set: using the built-in Stripe emulator');
   }
   if (!webhookSecrets.length) {
     logger.warn('STRIPE_WEBHOOK_SECRET is not set: every webhook delivery will be refused');
@@ -72,6 +83,20 @@ async function connectStripe(config: Config, logger: Logger, emulatorOptions?: S
     timeoutMs: config.stripe.timeoutMs,
   });
   return { stripe, emulator, webhookSecrets };
+}
+
+/** The shared rate-limit counters; an unreachable Redis at start stops the start with a clear message. */
+async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  // no offline queue: while Redis is away, a count fails at once and the request is served (fail open)
+  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'Redis (rate-limit counters) unavailable; requests are not limited meanwhile'));
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new Error(`REDIS_URL: cannot connect (${(err as Error).message})`);
+  }
+  return redis;
 }
 
 /**
@@ -106,13 +131,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       poolSize: config.databasePoolSize,
       onIdleError: (err) => logger.warn({ err }, 'an idle database connection failed; it will be replaced'),
     }));
-  if (ownsDb) logger.info({ embedded: db.embedded }, db.embedded ? `embedded PostgreSQL under ${config.dataDir}` : 'PostgreSQL connected');
+  if (ownsDb) logger.debug({ embedded: db.embedded }, db.embedded ? `embedded PostgreSQL under ${config.dataDir}` : 'PostgreSQL connected');
 
   const { stripe, emulator, webhookSecrets } = await connectStripe(config, logger, options.emulator);
+  const redis = config.rateLimits.enabled && config.rateLimits.redisUrl ? await connectRedis(config.rateLimits.redisUrl, logger) : undefined;
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+  // with no front end configured, the default redirects land on this service's own result pages
+  const servesResultPages = !config.publicUrl;
+  const pageAccess = PageAccess.fromSecret(config.jwt.secret);
+  const checkoutUrls = servesResultPages ? new ResultPageCheckoutUrls(publicUrl, pageAccess) : new CheckoutUrls(publicUrl);
 
   const reservations = new ReservationService(db.prisma);
-  const payments = new PaymentService(db.prisma, stripe, new CheckoutUrls(publicUrl), reservations);
+  const payments = new PaymentService(db.prisma, stripe, checkoutUrls, reservations);
   const refunds = new RefundService(db.prisma, stripe);
   const webhooks = new WebhookService(db.prisma, stripe, refunds);
   const reconciliation = new ReconciliationService(db.prisma, stripe, webhooks, payments, refunds, logger);
@@ -122,14 +152,28 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     [RefundResolver, new RefundResolver(refunds)],
   ]);
   const schema = await buildAppSchema(registry);
+  const developmentToken = async () =>
+    config.env !== 'production' && config.jwt.usingDevelopmentSecret && config.jwt.secret
+      ? signToken(config.jwt.secret, { id: 'developer', role: 'ADMIN' }, { expiresIn: '1h', issuer: config.jwt.issuer, audience: config.jwt.audience })
+      : null;
   const http = await createHttpServer({
     schema,
     db,
     tokens: new TokenVerifier(config.jwt),
     logger,
     sandbox: config.env !== 'production',
+    graphiql: config.env !== 'production' ? { developmentToken } : undefined,
     introspection: config.introspection,
+    fieldSuggestions: config.fieldSuggestions,
+    graphqlLimits: config.graphqlLimits,
+    rateLimits: config.rateLimits,
+    redis,
+    trustProxy: config.trustProxy,
     webhookRoutes: webhookRoutes({ stripe, secrets: () => webhookSecrets, service: webhooks }),
+    routes: [
+      ...(servesResultPages ? [paymentResultRoutes({ access: pageAccess, results: new PaymentResultService(db.prisma) })] : []),
+      ...(options.routes ?? []),
+    ],
   });
 
   const app: App = {
@@ -139,6 +183,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     http,
     emulator,
     reconciliation,
+    redis,
+    servesResultPages,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const address = http.server.address();
@@ -148,13 +194,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       app.emulatorEndpointId = emulator?.addWebhookEndpoint(`${app.url}/webhooks/stripe`, webhookSecrets[0]).id;
       if (config.jobsEnabled) {
         app.jobs = await startJobs({ databaseUrl: db.embedded ? undefined : db.url, reconciliation, log: logger });
-        logger.info({ runner: app.jobs.kind }, 'background jobs started');
+        logger.debug({ runner: app.jobs.kind }, 'background jobs started');
       }
       return app.url;
     },
     async close() {
       await app.jobs?.stop();
       await closeGracefully(http);
+      await redis?.quit().catch(() => redis.disconnect());
       await emulator?.close();
       if (ownsDb) await db.close();
     },

@@ -22,11 +22,14 @@ export const ERROR_CODES = [
   'ALREADY_REFUNDED',
   'PAYMENT_PROVIDER_ERROR',
   'PAYMENT_PROVIDER_UNAVAILABLE',
+  'QUERY_TOO_COMPLEX',
+  'RATE_LIMITED',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401 };
+/** Statuses of errors that refuse a whole request (a resolver's error keeps 200, as GraphQL does). */
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, QUERY_TOO_COMPLEX: 400, RATE_LIMITED: 429 };
 
 export class AppError extends GraphQLError {
   readonly code: ErrorCode;
@@ -39,8 +42,19 @@ export class AppError extends GraphQLError {
   }
 }
 
-export const badInput = (field: string, message: string) =>
-  new AppError('BAD_USER_INPUT', `${field}: ${message}`, { field });
+/** One problem with one input field: `extensions.fields` is a list of these on every BAD_USER_INPUT. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export const badInputs = (problems: FieldProblem[], http?: { status: number }) =>
+  new AppError('BAD_USER_INPUT', problems.map((p) => `${p.field}: ${p.message}`).join('; '), {
+    fields: problems,
+    ...(http ? { http } : {}),
+  });
+export const badInput = (field: string, message: string) => badInputs([{ field, message }]);
+export const queryTooComplex = (message: string) => new AppError('QUERY_TOO_COMPLEX', message);
 export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', `${what} ${id} does not exist`);
 export const forbidden = (message = 'You may not access this resource') => new AppError('FORBIDDEN', message);
 export const unauthenticated = (message = 'Authentication required: send a valid bearer token') =>
@@ -58,12 +72,26 @@ const REQUEST_ERROR_CODES = new Set([
 ]);
 
 /** "input.checkOut: must be after checkIn; input.amount: must be a positive integer" */
-function describeValidation(errors: ValidationError[], prefix: string): { field: string; message: string }[] {
+function describeValidation(errors: ValidationError[], prefix: string): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
     return [...own, ...describeValidation(error.children ?? [], field)];
   });
+}
+
+const TOKEN_LIMIT = /Document contains more th[ae][nt] \d+ tokens/;
+
+/**
+ * graphql-js's variable coercion messages, e.g.
+ * `Variable "$input" got invalid value 5.5 at "input.amount"; Int cannot represent non-integer value: 5.5`.
+ */
+function variableProblem(message: string): FieldProblem {
+  const invalid = /^Variable "\$([^"]+)" got invalid value .*?(?: at "([^"]+)")?; (.*)$/s.exec(message);
+  if (invalid) return { field: invalid[2] ?? invalid[1], message: invalid[3] };
+  const missing = /^Variable "\$([^"]+)" of (?:required|non-null) type "[^"]+" (was not provided|must not be null)\.?$/.exec(message);
+  if (missing) return { field: missing[1], message: missing[2] === 'was not provided' ? 'is required' : 'must not be null' };
+  return { field: 'variables', message };
 }
 
 export interface ErrorLogger {
@@ -96,6 +124,15 @@ export function formatError(
     return { message: cause.message, path: formatted.path, locations: formatted.locations, extensions };
   }
   const code = formatted.extensions?.code;
+  if (code === 'GRAPHQL_PARSE_FAILED' && TOKEN_LIMIT.test(formatted.message)) {
+    // graphql-js stops parsing at Apollo's parseOptions.maxTokens (src/http/graphql-limits.ts)
+    return { message: 'The query has too many tokens', locations: formatted.locations, extensions: { code: 'QUERY_TOO_COMPLEX' } };
+  }
+  if (code === 'BAD_USER_INPUT') {
+    // a variable graphql-js could not coerce: name the field like every other input error
+    const problem = variableProblem(formatted.message);
+    return { message: `${problem.field}: ${problem.message}`, locations: formatted.locations, extensions: { code, fields: [problem] } };
+  }
   if (code === 'UNAUTHENTICATED') return { ...formatted, extensions: { code } };
   if (code === 'UNAUTHORIZED') {
     // type-graphql's @Authorized() role failure

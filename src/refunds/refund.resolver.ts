@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import { requireUser } from '../auth/access';
+import { COST } from '../http/query-cost';
 import type { RequestContext } from '../http/request-context';
 import { RefundPaymentInput } from './refund.input';
 import { RefundService } from './refund.service';
@@ -11,6 +12,7 @@ export class RefundResolver {
 
   @Authorized()
   @Mutation(() => Refund, {
+    complexity: COST.stripe,
     description:
       'Refund a payment: guests get the cancellation policy amount and the reservation is cancelled; an admin may give an explicit amount (no cancellation)',
   })

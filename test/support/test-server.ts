@@ -6,7 +6,8 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import pino from 'pino';
 import Stripe from 'stripe';
-import type { StripeEmulator } from '../../src/emulator';
+import type { FastifyPluginAsync } from 'fastify';
+import type { StripeEmulator, StripeEmulatorOptions } from '../../src/emulator';
 import { createApp, type App } from '../../src/app';
 import { signToken } from '../../src/auth/token-verifier';
 import type { Role } from '../../src/auth/user';
@@ -49,7 +50,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  /** overrides of the emulator's test delays */
+  emulator?: Partial<StripeEmulatorOptions>;
+  /** more routes, as a feature would add them */
+  routes?: FastifyPluginAsync[];
+}
+
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const db = await openTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -66,7 +74,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const app = await createApp(config, {
     db,
     logger,
-    emulator: { webhookRetryDelaysMs: [200, 400, 800], asyncPaymentDelayMs: 300 },
+    emulator: { webhookRetryDelaysMs: [200, 400, 800], asyncPaymentDelayMs: 300, ...options.emulator },
+    routes: options.routes,
   });
   const url = await app.listen();
   const emulator = app.emulator!;
