@@ -34,9 +34,9 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, 
 export class AppError extends GraphQLError {
   readonly code: ErrorCode;
 
-  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, httpStatus = HTTP_STATUS[code]) {
     super(message, {
-      extensions: { code, ...extensions, ...(HTTP_STATUS[code] ? { http: { status: HTTP_STATUS[code] } } : {}) },
+      extensions: { code, ...extensions, ...(httpStatus ? { http: { status: httpStatus } } : {}) },
     });
     this.code = code;
   }
@@ -57,8 +57,11 @@ export const badInput = (field: string, message: string) => badInputs([{ field, 
 export const queryTooComplex = (message: string) => new AppError('QUERY_TOO_COMPLEX', message);
 export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', `${what} ${id} does not exist`);
 export const forbidden = (message = 'You may not access this resource') => new AppError('FORBIDDEN', message);
+/** A token that is not valid: the whole request is refused (HTTP 401). */
 export const unauthenticated = (message = 'Authentication required: send a valid bearer token') =>
   new AppError('UNAUTHENTICATED', message);
+/** No token, on an operation that needs one: that field's error (HTTP 200, like every field error). */
+export const tokenRequired = () => new AppError('UNAUTHENTICATED', 'Authentication required: send a valid bearer token', {}, 0);
 
 // Codes that graphql-js and Apollo give to a malformed request: clear and safe as they are.
 const REQUEST_ERROR_CODES = new Set([

@@ -1,5 +1,5 @@
 import type { AuthChecker } from 'type-graphql';
-import { unauthenticated } from '../errors';
+import { tokenRequired } from '../errors';
 import type { RequestContext } from '../http/request-context';
 
 /**
@@ -8,6 +8,6 @@ import type { RequestContext } from '../http/request-context';
  * not said who it is yet). Ownership is checked by the services.
  */
 export const authChecker: AuthChecker<RequestContext> = ({ context }, roles) => {
-  if (!context.user) throw unauthenticated();
+  if (!context.user) throw tokenRequired();
   return roles.length === 0 || roles.includes(context.user.role);
 };
