@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { TokenVerifier, signToken } from './auth/token-verifier';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
 import { openDatabase, type Database } from './db';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
@@ -94,7 +94,7 @@ async function connectRedis(url: string, logger: Logger): Promise<Redis> {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    throw new Error(`REDIS_URL: cannot connect (${(err as Error).message})`);
+    throw new ConfigError(`REDIS_URL: cannot connect (${(err as Error).message})`);
   }
   return redis;
 }
@@ -117,7 +117,7 @@ async function closeGracefully(http: FastifyInstance, graceMs = 10_000): Promise
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, config.logFormat);
   if (config.jwt.usingDevelopmentSecret) {
     logger.warn('JWT_SECRET is not set: using the built-in development secret. Never do this in production.');
   }

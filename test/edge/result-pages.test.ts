@@ -116,7 +116,7 @@ describe('access: the URL capability opens one reservation, and reveals only its
     expect((await get(first, `?access=${'A'.repeat(22)}`)).status).toBe(404);
     expect((await get(second, `?access=${access}`)).status).toBe(404);
     const stateRes = await fetch(`${server.url}/reservations/${first}/payment/state?access=${access}`);
-    expect(Object.keys(await stateRes.json()).sort()).toEqual(['detail', 'final', 'processing', 'state', 'title']);
+    expect(Object.keys((await stateRes.json()) as object).sort()).toEqual(['detail', 'final', 'processing', 'state', 'title']);
   });
 });
 
