@@ -29,14 +29,15 @@ async function main() {
   }
   const logger = createLogger(config.logLevel, config.logFormat);
   let app: App | undefined;
+  let listening: string;
   try {
     app = await createApp(config, { logger });
-    await app.listen().catch((err) => explainListenError(err, config.host, config.port));
+    listening = await app.listen().catch((err) => explainListenError(err, config.host, config.port));
   } catch (err) {
     await app?.close().catch(() => undefined);
     throw err;
   }
-  const summary = startSummary(app, `http://localhost:${config.port}`);
+  const summary = startSummary(app, `http://localhost:${new URL(listening).port}`);
   if (config.logFormat === 'pretty') process.stdout.write(formatSummary(summary, config.env));
   else logger.info(summary, 'ready');
 
