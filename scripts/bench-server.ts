@@ -13,6 +13,8 @@ async function main() {
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://localhost:3000',
     JOBS_ENABLED: 'false',
+    // the bench measures throughput: the per-caller budgets would cap it
+    RATE_LIMIT_ENABLED: 'false',
   });
   const app = await createApp(config, { logger: pino({ level: 'silent' }) });
   const url = await app.listen();

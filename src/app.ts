@@ -4,9 +4,10 @@
  */
 import 'reflect-metadata';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { TokenVerifier } from './auth/token-verifier';
+import { TokenVerifier, signToken } from './auth/token-verifier';
 import { ConfigError, type Config } from './config';
 import { openDatabase, type Database } from './db';
 import { createHttpServer } from './http/server';
@@ -34,6 +35,10 @@ import { createStripeClient } from './stripe/stripe-client';
 import { StripeReader } from './stripe/stripe-reads';
 import { webhookRoutes } from './webhooks/webhook.routes';
 import { WebhookService } from './webhooks/webhook.service';
+import { PageAccess } from './payment-pages/page-access';
+import { PaymentResultService } from './payment-pages/payment-result.service';
+import { paymentResultRoutes } from './payment-pages/payment-result.routes';
+import { ResultPageCheckoutUrls } from './payment-pages/result-page-urls';
 
 export interface App {
   config: Config;
@@ -50,6 +55,10 @@ export interface App {
   reconciliation: ReconciliationService;
   consistency: ConsistencyService;
   jobs?: JobRunner;
+  /** rate-limit counters shared by every instance (REDIS_URL) */
+  redis?: Redis;
+  /** true when this service serves the payment result pages (PUBLIC_URL unset) */
+  servesResultPages: boolean;
   listen(): Promise<string>;
   /** stop accepting, finish in-flight requests, close the database */
   close(): Promise<void>;
@@ -66,6 +75,8 @@ export interface AppOptions {
   emulator?: StripeEmulatorOptions;
   /** the one clock of the service (tests pass one they can move) */
   clock?: Clock;
+  /** more feature routes (each must have a budget in src/http/rate-limits.ts) */
+  routes?: FastifyPluginAsync[];
 }
 
 /** Stripe itself, a Stripe-compatible API, or the built-in emulator started here. */
@@ -87,7 +98,7 @@ async function connectStripe(config: Config, logger: Logger, clock: Clock, emula
     });
     apiUrl = emulator.url;
     if (!webhookSecrets.length) webhookSecrets = [emulator.webhookSecret];
-    logger.info({ url: emulator.url }, 'STRIPE_SECRET_KEY is not set: using the built-in Stripe emulator');
+    logger.debug({ url: emulator.url }, 'STRIPE_SECRET_KEY is not set: using the built-in Stripe emulator');
   }
   if (!webhookSecrets.length) {
     logger.warn('STRIPE_WEBHOOK_SECRET is not set: every webhook delivery will be refused');
@@ -99,6 +110,20 @@ async function connectStripe(config: Config, logger: Logger, clock: Clock, emula
     timeoutMs: config.stripe.timeoutMs,
   });
   return { stripe, emulator, webhookSecrets };
+}
+
+/** The shared rate-limit counters; an unreachable Redis at start stops the start with a clear message. */
+async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  // no offline queue: while Redis is away, a count fails at once and the request is served (fail open)
+  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'Redis (rate-limit counters) unavailable; requests are not limited meanwhile'));
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new ConfigError(`REDIS_URL: cannot connect (${(err as Error).message})`);
+  }
+  return redis;
 }
 
 /**
@@ -119,7 +144,7 @@ async function closeGracefully(http: FastifyInstance, graceMs = 10_000): Promise
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, config.logFormat);
   if (config.jwt.usingDevelopmentSecret) {
     logger.warn('JWT_SECRET is not set: using the built-in development secret. Never do this in production.');
   }
@@ -133,18 +158,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       poolSize: config.databasePoolSize,
       onIdleError: (err) => logger.warn({ err }, 'an idle database connection failed; it will be replaced'),
     }));
-  if (ownsDb) logger.info({ embedded: db.embedded }, db.embedded ? `embedded PostgreSQL under ${config.dataDir}` : 'PostgreSQL connected');
+  if (ownsDb) logger.debug({ embedded: db.embedded }, db.embedded ? `embedded PostgreSQL under ${config.dataDir}` : 'PostgreSQL connected');
 
   const clock = options.clock ?? systemClock;
   const { stripe, emulator, webhookSecrets } = await connectStripe(config, logger, clock, options.emulator);
+  const redis = config.rateLimits.enabled && config.rateLimits.redisUrl ? await connectRedis(config.rateLimits.redisUrl, logger) : undefined;
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+  // with no front end configured, the default redirects land on this service's own result pages
+  const servesResultPages = !config.publicUrl;
+  const pageAccess = PageAccess.fromSecret(config.jwt.secret);
+  const checkoutUrls = servesResultPages ? new ResultPageCheckoutUrls(publicUrl, pageAccess) : new CheckoutUrls(publicUrl);
 
   const prisma = db.prisma;
   const work = new UnitOfWork(prisma, clock);
   const authority = new TransitionAuthority();
   const settlement = new SettlementService(prisma, work, authority, new StripeReader(stripe));
   const reservations = new ReservationService(prisma, clock);
-  const checkout = new CheckoutService(prisma, stripe, new CheckoutUrls(publicUrl), reservations, work, authority, settlement, clock);
+  const checkout = new CheckoutService(prisma, stripe, checkoutUrls, reservations, work, authority, settlement, clock);
   const payments = new PaymentService(prisma, work, authority, clock);
   // a claim older than the SDK can spend on one call (its timeout, each retry, the backoff between) has lost its answer
   const inFlightMs = config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000 * config.stripe.maxNetworkRetries + 5_000;
@@ -170,14 +200,28 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     [ConsistencyResolver, new ConsistencyResolver(consistency, clock)],
   ]);
   const schema = await buildAppSchema(registry);
+  const developmentToken = async () =>
+    config.env !== 'production' && config.jwt.usingDevelopmentSecret && config.jwt.secret
+      ? signToken(config.jwt.secret, { id: 'developer', role: 'ADMIN' }, { expiresIn: '1h', issuer: config.jwt.issuer, audience: config.jwt.audience, now: clock.now() })
+      : null;
   const http = await createHttpServer({
     schema,
     db,
-    tokens: new TokenVerifier(config.jwt),
+    tokens: new TokenVerifier(config.jwt, clock),
     logger,
     sandbox: config.env !== 'production',
+    graphiql: config.env !== 'production' ? { developmentToken } : undefined,
     introspection: config.introspection,
+    fieldSuggestions: config.fieldSuggestions,
+    graphqlLimits: config.graphqlLimits,
+    rateLimits: config.rateLimits,
+    redis,
+    trustProxy: config.trustProxy,
     webhookRoutes: webhookRoutes({ stripe, secrets: () => webhookSecrets, service: webhooks }),
+    routes: [
+      ...(servesResultPages ? [paymentResultRoutes({ access: pageAccess, results: new PaymentResultService(db.prisma) })] : []),
+      ...(options.routes ?? []),
+    ],
   });
 
   const app: App = {
@@ -189,6 +233,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     reconciliation,
     consistency,
+    redis,
+    servesResultPages,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const address = http.server.address();
@@ -198,13 +244,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       app.emulatorEndpointId = emulator?.addWebhookEndpoint(`${app.url}/webhooks/stripe`, webhookSecrets[0]).id;
       if (config.jobsEnabled) {
         app.jobs = await startJobs({ databaseUrl: db.embedded ? undefined : db.url, reconciliation, log: logger });
-        logger.info({ runner: app.jobs.kind }, 'background jobs started');
+        logger.debug({ runner: app.jobs.kind }, 'background jobs started');
       }
       return app.url;
     },
     async close() {
       await app.jobs?.stop();
       await closeGracefully(http);
+      await redis?.quit().catch(() => redis.disconnect());
       await emulator?.close();
       if (ownsDb) await db.close();
     },

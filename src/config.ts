@@ -7,6 +7,8 @@ import { z } from 'zod';
 
 const DEV_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
 
+const positiveInt = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -35,6 +37,27 @@ const schema = z
     GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
     JOBS_ENABLED: z.enum(['true', 'false']).default('true'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
+    JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).default(24 * 3600),
+    JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    GRAPHQL_MAX_DEPTH: positiveInt(8),
+    GRAPHQL_MAX_ALIASES: positiveInt(15),
+    GRAPHQL_MAX_COST: positiveInt(1000),
+    GRAPHQL_MAX_TOKENS: positiveInt(2000),
+    GRAPHQL_MAX_DIRECTIVES: positiveInt(20),
+    RATE_LIMIT_ENABLED: z.enum(['true', 'false']).default('true'),
+    RATE_LIMIT_GRAPHQL_PER_MINUTE: positiveInt(300),
+    RATE_LIMIT_WEBHOOK_PER_MINUTE: positiveInt(6000),
+    RATE_LIMIT_WEBHOOK_SIGNATURE_FAILURES_PER_MINUTE: positiveInt(20),
+    RATE_LIMIT_HEALTH_PER_MINUTE: positiveInt(600),
+    RATE_LIMIT_PAYMENT_LINK_PER_MINUTE: positiveInt(30),
+    RATE_LIMIT_PAGES_PER_MINUTE: positiveInt(300),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    REDIS_KEY_PREFIX: z.string().min(1).max(100).default('bpa:rate-limit:'),
+    TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
@@ -77,6 +100,10 @@ export interface Config {
     audience?: string;
     /** true when the built-in development secret is in use */
     usingDevelopmentSecret: boolean;
+    /** a token's `exp` may be at most this far after its `iat` (or after now, without `iat`) */
+    maxLifetimeSeconds: number;
+    /** tolerance for `exp`, `nbf` and `iat` against our clock */
+    clockSkewSeconds: number;
   };
   stripe: {
     /** undefined: the built-in emulator is started and used */
@@ -94,11 +121,47 @@ export interface Config {
   /** background jobs: reconciliation with Stripe, hold expiry, event retention */
   jobsEnabled: boolean;
   logLevel: string;
+  /** pretty for people (a terminal), JSON lines for machines */
+  logFormat: 'pretty' | 'json';
+  /** refused before any resolver runs, with QUERY_TOO_COMPLEX */
+  graphqlLimits: GraphQLLimits;
+  /** field suggestions ("Did you mean …") in validation errors; off in production */
+  fieldSuggestions: boolean;
+  rateLimits: RateLimitConfig;
+  /** X-Forwarded-For is believed (behind a load balancer): the client's IP keys the rate limits */
+  trustProxy: boolean;
+}
+
+export interface GraphQLLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxCost: number;
+  maxTokens: number;
+  maxDirectives: number;
+}
+
+/** Requests per minute for each budget (src/http/rate-limits.ts says which routes use which). */
+export interface RateLimitConfig {
+  enabled: boolean;
+  perMinute: {
+    graphql: number;
+    webhook: number;
+    webhookSignatureFailures: number;
+    health: number;
+    paymentLink: number;
+    pages: number;
+  };
+  /** shared counters for every instance; undefined: counters in this process's memory */
+  redisUrl?: string;
+  redisKeyPrefix: string;
 }
 
 export class ConfigError extends Error {}
 
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  source: NodeJS.ProcessEnv = process.env,
+  terminal: { stdoutIsTTY: boolean } = { stdoutIsTTY: Boolean(process.stdout.isTTY) },
+): Config {
   const blankAsUnset = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(blankAsUnset);
   if (!parsed.success) {
@@ -120,6 +183,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       usingDevelopmentSecret,
+      maxLifetimeSeconds: env.JWT_MAX_LIFETIME_SECONDS,
+      clockSkewSeconds: env.JWT_CLOCK_SKEW_SECONDS,
     },
     stripe: {
       secretKey: env.STRIPE_SECRET_KEY,
@@ -136,5 +201,28 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'true' : env.NODE_ENV !== 'production',
     jobsEnabled: env.JOBS_ENABLED === 'true',
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT ?? (terminal.stdoutIsTTY ? 'pretty' : 'json'),
+    graphqlLimits: {
+      maxDepth: env.GRAPHQL_MAX_DEPTH,
+      maxAliases: env.GRAPHQL_MAX_ALIASES,
+      maxCost: env.GRAPHQL_MAX_COST,
+      maxTokens: env.GRAPHQL_MAX_TOKENS,
+      maxDirectives: env.GRAPHQL_MAX_DIRECTIVES,
+    },
+    fieldSuggestions: env.NODE_ENV !== 'production',
+    rateLimits: {
+      enabled: env.RATE_LIMIT_ENABLED === 'true',
+      perMinute: {
+        graphql: env.RATE_LIMIT_GRAPHQL_PER_MINUTE,
+        webhook: env.RATE_LIMIT_WEBHOOK_PER_MINUTE,
+        webhookSignatureFailures: env.RATE_LIMIT_WEBHOOK_SIGNATURE_FAILURES_PER_MINUTE,
+        health: env.RATE_LIMIT_HEALTH_PER_MINUTE,
+        paymentLink: env.RATE_LIMIT_PAYMENT_LINK_PER_MINUTE,
+        pages: env.RATE_LIMIT_PAGES_PER_MINUTE,
+      },
+      redisUrl: env.REDIS_URL,
+      redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    },
+    trustProxy: env.TRUST_PROXY === 'true',
   };
 }

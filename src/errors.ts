@@ -24,29 +24,46 @@ export const ERROR_CODES = [
   'PAYMENT_PROVIDER_UNAVAILABLE',
   // the provider's answer was lost (timeout, reset, 5xx): it may have acted; the same request completes it
   'PAYMENT_PROVIDER_PENDING',
+  'QUERY_TOO_COMPLEX',
+  'RATE_LIMITED',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401 };
+/** Statuses of errors that refuse a whole request (a resolver's error keeps 200, as GraphQL does). */
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, QUERY_TOO_COMPLEX: 400, RATE_LIMITED: 429 };
 
 export class AppError extends GraphQLError {
   readonly code: ErrorCode;
 
-  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, httpStatus = HTTP_STATUS[code]) {
     super(message, {
-      extensions: { code, ...extensions, ...(HTTP_STATUS[code] ? { http: { status: HTTP_STATUS[code] } } : {}) },
+      extensions: { code, ...extensions, ...(httpStatus ? { http: { status: httpStatus } } : {}) },
     });
     this.code = code;
   }
 }
 
-export const badInput = (field: string, message: string) =>
-  new AppError('BAD_USER_INPUT', `${field}: ${message}`, { field });
+/** One problem with one input field: `extensions.fields` is a list of these on every BAD_USER_INPUT. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export const badInputs = (problems: FieldProblem[], http?: { status: number }) =>
+  new AppError('BAD_USER_INPUT', problems.map((p) => `${p.field}: ${p.message}`).join('; '), {
+    fields: problems,
+    ...(http ? { http } : {}),
+  });
+export const badInput = (field: string, message: string) => badInputs([{ field, message }]);
+export const queryTooComplex = (message: string) => new AppError('QUERY_TOO_COMPLEX', message);
 export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', `${what} ${id} does not exist`);
 export const forbidden = (message = 'You may not access this resource') => new AppError('FORBIDDEN', message);
+/** A token that is not valid: the whole request is refused (HTTP 401). */
 export const unauthenticated = (message = 'Authentication required: send a valid bearer token') =>
   new AppError('UNAUTHENTICATED', message);
+/** No token, on an operation that needs one: that field's error (HTTP 200, like every field error). */
+export const tokenRequired = () => new AppError('UNAUTHENTICATED', 'Authentication required: send a valid bearer token', {}, 0);
 
 // Codes that graphql-js and Apollo give to a malformed request: clear and safe as they are.
 const REQUEST_ERROR_CODES = new Set([
@@ -60,12 +77,26 @@ const REQUEST_ERROR_CODES = new Set([
 ]);
 
 /** "input.checkOut: must be after checkIn; input.amount: must be a positive integer" */
-function describeValidation(errors: ValidationError[], prefix: string): { field: string; message: string }[] {
+function describeValidation(errors: ValidationError[], prefix: string): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
     return [...own, ...describeValidation(error.children ?? [], field)];
   });
+}
+
+const TOKEN_LIMIT = /Document contains more th[ae][nt] \d+ tokens/;
+
+/**
+ * graphql-js's variable coercion messages, e.g.
+ * `Variable "$input" got invalid value 5.5 at "input.amount"; Int cannot represent non-integer value: 5.5`.
+ */
+function variableProblem(message: string): FieldProblem {
+  const invalid = /^Variable "\$([^"]+)" got invalid value .*?(?: at "([^"]+)")?; (.*)$/s.exec(message);
+  if (invalid) return { field: invalid[2] ?? invalid[1], message: invalid[3] };
+  const missing = /^Variable "\$([^"]+)" of (?:required|non-null) type "[^"]+" (was not provided|must not be null)\.?$/.exec(message);
+  if (missing) return { field: missing[1], message: missing[2] === 'was not provided' ? 'is required' : 'must not be null' };
+  return { field: 'variables', message };
 }
 
 export interface ErrorLogger {
@@ -98,6 +129,15 @@ export function formatError(
     return { message: cause.message, path: formatted.path, locations: formatted.locations, extensions };
   }
   const code = formatted.extensions?.code;
+  if (code === 'GRAPHQL_PARSE_FAILED' && TOKEN_LIMIT.test(formatted.message)) {
+    // graphql-js stops parsing at Apollo's parseOptions.maxTokens (src/http/graphql-limits.ts)
+    return { message: 'The query has too many tokens', locations: formatted.locations, extensions: { code: 'QUERY_TOO_COMPLEX' } };
+  }
+  if (code === 'BAD_USER_INPUT') {
+    // a variable graphql-js could not coerce: name the field like every other input error
+    const problem = variableProblem(formatted.message);
+    return { message: `${problem.field}: ${problem.message}`, locations: formatted.locations, extensions: { code, fields: [problem] } };
+  }
   if (code === 'UNAUTHENTICATED') return { ...formatted, extensions: { code } };
   if (code === 'UNAUTHORIZED') {
     // type-graphql's @Authorized() role failure

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 /**
  * Structured JSON logs. Secrets never reach them: authorization headers, Stripe
@@ -19,11 +20,18 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * JSON lines for machines (log collectors); for a person at a terminal
+ * (LOG_FORMAT=pretty, the default when stdout is a TTY) the same records
+ * pretty-printed in-process, one line each, with the request id kept.
+ */
+export function createLogger(level: string, format: 'pretty' | 'json' = 'json'): Logger {
+  const options = {
     level,
     base: { service: 'booking-payment-api' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  if (format === 'json') return pino(options);
+  return pino(options, pretty({ colorize: true, sync: true, singleLine: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' }));
 }

@@ -1,8 +1,20 @@
 /** `npm start`: the service, configured from the environment (README.md, "Configuration"). */
 import 'reflect-metadata';
-import { createApp } from './app';
+import { createApp, type App } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+import { formatSummary, startSummary } from './start-summary';
+
+/** A start that cannot succeed as configured: one clear line, no stack. */
+class StartError extends Error {}
+
+function explainListenError(err: unknown, host: string, port: number): never {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') throw new StartError(`port ${port} is already in use on ${host} (another \`npm start\`?): stop it or set PORT`);
+  if (code === 'EACCES') throw new StartError(`port ${port} on ${host} needs privileges: set PORT above 1023`);
+  if (code === 'EADDRNOTAVAIL') throw new StartError(`HOST ${host} is not an address of this machine`);
+  throw err;
+}
 
 async function main() {
   let config;
@@ -15,12 +27,22 @@ async function main() {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
-  const app = await createApp(config, { logger });
-  const url = await app.listen();
-  logger.info({ url: `${url}/graphql` }, `listening; GraphQL at ${url}/graphql`);
+  const logger = createLogger(config.logLevel, config.logFormat);
+  let app: App | undefined;
+  let listening: string;
+  try {
+    app = await createApp(config, { logger });
+    listening = await app.listen().catch((err) => explainListenError(err, config.host, config.port));
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    throw err;
+  }
+  const summary = startSummary(app, `http://localhost:${new URL(listening).port}`);
+  if (config.logFormat === 'pretty') process.stdout.write(formatSummary(summary, config.env));
+  else logger.info(summary, 'ready');
 
   let stopping = false;
+  const running = app;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -30,7 +52,7 @@ async function main() {
       process.exit(1);
     }, 15_000);
     force.unref();
-    app.close().then(
+    running.close().then(
       () => {
         logger.info('stopped');
         process.exit(0);
@@ -46,6 +68,10 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stderr.write(`failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  if (err instanceof StartError || err instanceof ConfigError) {
+    process.stderr.write(`cannot start: ${(err as Error).message}\n`);
+  } else {
+    process.stderr.write(`failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  }
   process.exit(1);
 });

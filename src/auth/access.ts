@@ -1,8 +1,8 @@
-import { forbidden, unauthenticated } from '../errors';
+import { forbidden, tokenRequired } from '../errors';
 import { isAdmin, type AuthUser } from './user';
 
 export function requireUser(user: AuthUser | null): AuthUser {
-  if (!user) throw unauthenticated();
+  if (!user) throw tokenRequired();
   return user;
 }
 

@@ -1,17 +1,31 @@
 /**
  * Bearer JWTs verified with jose: HS256 with JWT_SECRET, or any asymmetric key
  * from a JWKS URL (JWT_JWKS_URL). Claims: `sub` (user id) and `role` (GUEST | ADMIN).
+ *
+ * A token must expire: `exp` is required, and may lie at most
+ * JWT_MAX_LIFETIME_SECONDS after `iat` (or after now, when there is no `iat`),
+ * so a leaked token is worth a day at most. `nbf` and `iat` are honoured with
+ * JWT_CLOCK_SKEW_SECONDS of tolerance for the issuer's clock.
  */
 import { SignJWT, createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { systemClock, type Clock } from '../common/clock';
 import type { Config } from '../config';
 import { unauthenticated } from '../errors';
 import { ROLES, type AuthUser, type Role } from './user';
+
+const REASONS: Record<string, string> = {
+  ERR_JWT_EXPIRED: 'has expired',
+  ERR_JWT_CLAIM_VALIDATION_FAILED: 'is not valid',
+};
 
 export class TokenVerifier {
   private readonly secret?: Uint8Array;
   private readonly jwks?: JWTVerifyGetKey;
 
-  constructor(private readonly config: Config['jwt']) {
+  constructor(
+    private readonly config: Config['jwt'],
+    private readonly clock: Clock = systemClock,
+  ) {
     if (config.jwksUrl) this.jwks = createRemoteJWKSet(new URL(config.jwksUrl));
     else if (config.secret) this.secret = new TextEncoder().encode(config.secret);
   }
@@ -21,35 +35,62 @@ export class TokenVerifier {
     if (header === undefined || header === '') return null;
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+    const now = this.clock.now();
     let payload: JWTPayload;
     try {
-      const options = { issuer: this.config.issuer, audience: this.config.audience };
+      const options = {
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        requiredClaims: ['exp'],
+        clockTolerance: this.config.clockSkewSeconds,
+        currentDate: now,
+      };
       payload = this.jwks
         ? (await jwtVerify(match[1], this.jwks, options)).payload
         : (await jwtVerify(match[1], this.secret!, { ...options, algorithms: ['HS256'] })).payload;
     } catch (err) {
-      const reason = (err as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'has expired' : 'is not valid';
-      throw unauthenticated(`The bearer token ${reason}`);
+      const { code, claim } = err as { code?: string; claim?: string };
+      if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'exp') throw unauthenticated('The bearer token must carry `exp`');
+      if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'nbf') throw unauthenticated('The bearer token is not valid yet (nbf)');
+      throw unauthenticated(`The bearer token ${REASONS[code ?? ''] ?? 'is not valid'}`);
     }
+    this.assertLifetime(payload, now);
     const role = payload.role;
     if (!payload.sub || typeof role !== 'string' || !ROLES.includes(role as Role)) {
       throw unauthenticated('The bearer token must carry `sub` and a `role` of GUEST or ADMIN');
     }
     return { id: payload.sub, role: role as Role };
   }
+
+  private assertLifetime(payload: JWTPayload, now: Date): void {
+    const nowS = Math.floor(now.getTime() / 1000);
+    const skew = this.config.clockSkewSeconds;
+    if (payload.iat !== undefined && payload.iat > nowS + skew) {
+      throw unauthenticated('The bearer token was issued in the future (iat)');
+    }
+    const start = payload.iat ?? nowS;
+    if (payload.exp! - start > this.config.maxLifetimeSeconds + skew) {
+      throw unauthenticated(`The bearer token lives longer than the allowed ${this.config.maxLifetimeSeconds} s (exp - iat)`);
+    }
+  }
 }
 
-/** A development/test token signed with the HS256 secret. */
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A development/test token signed with the HS256 secret; `now` (the caller's clock) sets iat and exp. */
 export async function signToken(
   secret: string,
   user: AuthUser,
-  options: { expiresIn?: string; issuer?: string; audience?: string } = {},
+  options: { expiresIn?: string; issuer?: string; audience?: string; now?: Date } = {},
 ): Promise<string> {
+  const lifetime = /^(\d+)([smhd])$/.exec(options.expiresIn ?? '12h');
+  if (!lifetime) throw new Error('expiresIn must look like 30s, 15m, 12h or 1d');
+  const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
   let jwt = new SignJWT({ role: user.role })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(user.id)
-    .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '12h');
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + Number(lifetime[1]) * UNIT_SECONDS[lifetime[2]]);
   if (options.issuer) jwt = jwt.setIssuer(options.issuer);
   if (options.audience) jwt = jwt.setAudience(options.audience);
   return jwt.sign(new TextEncoder().encode(secret));

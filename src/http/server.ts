@@ -1,21 +1,34 @@
 /**
  * The HTTP surface: Fastify with Apollo Server at /graphql (Sandbox on GET in
- * development), health and readiness probes, and the Stripe webhook route in
- * its own encapsulated scope that reads raw bytes (signatures are computed over
- * the exact body, so the JSON parser must never touch it).
+ * development, GraphiQL at /graphiql), health and readiness probes, and the
+ * Stripe webhook route in its own encapsulated scope that reads raw bytes
+ * (signatures are computed over the exact body, so the JSON parser must never
+ * touch it). Every route gets security headers and a rate-limit budget; GraphQL
+ * requests pass the query limits and the strict-input check before any resolver.
  */
 import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth/token-verifier';
+import type { GraphQLLimits, RateLimitConfig } from '../config';
 import { createLoaders, type Database } from '../db';
 import { formatError } from '../errors';
+import { registerGraphiQL, sandboxLandingPage, type ExplorerOptions } from './explorer';
+import { graphqlLimits } from './graphql-limits';
+import { registerRateLimits, type FailureLimiter } from './rate-limits';
 import type { RequestContext } from './request-context';
+import { registerSecurityHeaders } from './security-headers';
+import { strictInputPlugin } from './strict-input';
+
+/** What the webhook routes get from the server: the per-IP limit on failed signature checks. */
+export interface WebhookRouteOptions {
+  signatureFailures: FailureLimiter;
+}
 
 export interface HttpServerDeps {
   schema: GraphQLSchema;
@@ -24,9 +37,19 @@ export interface HttpServerDeps {
   logger: Logger;
   /** Sandbox landing page on GET /graphql */
   sandbox: boolean;
+  /** GraphiQL on GET /graphiql; undefined: not served */
+  graphiql?: ExplorerOptions;
   introspection: boolean;
+  fieldSuggestions: boolean;
+  graphqlLimits: GraphQLLimits;
+  rateLimits: RateLimitConfig;
+  /** shared rate-limit counters (REDIS_URL) */
+  redis?: Redis;
+  trustProxy: boolean;
   /** routes of POST /webhooks/stripe, registered in the raw-body scope */
-  webhookRoutes?: FastifyPluginAsync;
+  webhookRoutes?: FastifyPluginAsync<WebhookRouteOptions>;
+  /** other feature routes (HTML pages), registered with the JSON parser */
+  routes?: FastifyPluginAsync[];
 }
 
 // An incoming x-request-id is kept only if it is a sane token (it is logged and echoed).
@@ -44,26 +67,46 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    trustProxy: deps.trustProxy,
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
 
+  // Who calls GraphQL, known before the rate limiter counts the request (per subject, else per IP).
+  // An invalid token is kept as its error: the context refuses the request with it.
+  app.decorateRequest('authUser', null);
+  const authErrors = new WeakMap<FastifyRequest, unknown>();
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.url !== '/graphql') return;
+    try {
+      request.authUser = await deps.tokens.userFromHeader(request.headers.authorization);
+    } catch (err) {
+      authErrors.set(request, err);
+    }
+  });
+
+  await registerSecurityHeaders(app, { sandbox: deps.sandbox });
+  const rateLimits = await registerRateLimits(app, deps.rateLimits, deps.redis);
+
+  const limits = graphqlLimits<RequestContext>(deps.schema, deps.graphqlLimits, { fieldSuggestions: deps.fieldSuggestions });
   const apollo = new ApolloServer<RequestContext>({
     schema: deps.schema,
     introspection: deps.introspection,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     logger: deps.logger,
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
     formatError: (formatted, error) => {
       const requestId = (error as { requestId?: string } | undefined)?.requestId;
       return formatError(formatted, error, requestId, deps.logger);
     },
     plugins: [
       fastifyApolloDrainPlugin(app),
-      deps.sandbox
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
-        : ApolloServerPluginLandingPageDisabled(),
+      deps.sandbox ? sandboxLandingPage<RequestContext>() : ApolloServerPluginLandingPageDisabled(),
+      ...limits.plugins,
+      strictInputPlugin<RequestContext>(),
       {
         // Unexpected errors are answered with the correlation id: attach it before formatError.
         async requestDidStart({ contextValue }) {
@@ -81,13 +124,13 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
-    context: async (request: FastifyRequest): Promise<RequestContext> => ({
-      requestId: request.id,
-      user: await deps.tokens.userFromHeader(request.headers.authorization),
-      log: request.log,
-      loaders: createLoaders(deps.db.prisma),
-    }),
+    context: async (request: FastifyRequest): Promise<RequestContext> => {
+      if (authErrors.has(request)) throw authErrors.get(request);
+      return { requestId: request.id, user: request.authUser, log: request.log, loaders: createLoaders(deps.db.prisma) };
+    },
   });
+
+  if (deps.graphiql) await registerGraphiQL(app, deps.graphiql);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (request, reply) => {
@@ -99,6 +142,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
       return reply.code(503).send({ status: 'unavailable', database: 'unreachable' });
     }
   });
+  for (const routes of deps.routes ?? []) await app.register(routes);
 
   // The raw-body scope: its own content-type parsers, so the body arrives as the exact bytes Stripe signed.
   await app.register(async (scope) => {
@@ -106,7 +150,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 512 * 1024 }, (_req, body, done) =>
       done(null, body),
     );
-    if (deps.webhookRoutes) await scope.register(deps.webhookRoutes);
+    const signatureFailures = rateLimits.failureLimiter(scope, 'webhookSignatureFailures', 'webhook-signature-failures');
+    if (deps.webhookRoutes) await scope.register(deps.webhookRoutes, { signatureFailures });
   });
 
   return app;

@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PaymentAttemptStatus, type Payment as PaymentRow } from '../db';
 import { Reservation } from '../reservations/reservation.type';
+import { COST, pageCost } from '../http/query-cost';
 import { callerOf, type RequestContext } from '../http/request-context';
 import { Refund } from '../refunds/refund.type';
 import { CheckoutService } from './checkout.service';
@@ -16,13 +17,14 @@ export class PaymentResolver {
   ) {}
 
   @Authorized()
-  @Query(() => PaymentStatus, { description: "Where a reservation's payment stands: owner or admin" })
+  @Query(() => PaymentStatus, { complexity: COST.read, description: "Where a reservation's payment stands: owner or admin" })
   paymentStatus(@Arg('reservationId', () => ID) reservationId: string, @Ctx() ctx: RequestContext) {
     return this.paymentService.status(reservationId, callerOf(ctx), ctx.loaders);
   }
 
   @Authorized()
   @Mutation(() => CheckoutSession, {
+    complexity: COST.stripe,
     description:
       'Start paying a reservation: returns its open Stripe Checkout Session, creating the first attempt if there is none. PAYMENT_PROVIDER_PENDING: Stripe has not confirmed the session yet; call again to get this same attempt',
   })
@@ -31,13 +33,13 @@ export class PaymentResolver {
   }
 
   @Authorized()
-  @Mutation(() => CheckoutSession, { description: 'A new checkout attempt after a failed or expired one, within the hold' })
+  @Mutation(() => CheckoutSession, { complexity: COST.stripe, description: 'A new checkout attempt after a failed or expired one, within the hold' })
   retryPayment(@Arg('reservationId', () => ID) reservationId: string, @Ctx() ctx: RequestContext) {
     return this.checkout.retryPayment(reservationId, callerOf(ctx), ctx.loaders);
   }
 
   @Authorized('ADMIN')
-  @Query(() => [Payment], { description: 'ADMIN: payment attempts, newest first, optionally of one status (operators, reconciliation)' })
+  @Query(() => [Payment], { complexity: pageCost(COST.read), description: 'ADMIN: payment attempts, newest first, optionally of one status (operators, reconciliation)' })
   payments(
     @Arg('status', () => PaymentAttemptStatus, { nullable: true }) status: PaymentAttemptStatus | null,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,

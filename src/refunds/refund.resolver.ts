@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { COST } from '../http/query-cost';
 import { callerOf, type RequestContext } from '../http/request-context';
 import { RefundPaymentInput } from './refund.input';
 import { RefundService } from './refund.service';
@@ -10,6 +11,7 @@ export class RefundResolver {
 
   @Authorized()
   @Mutation(() => Refund, {
+    complexity: COST.stripe,
     description:
       'Refund a payment: guests get the cancellation policy amount and the reservation is cancelled; an admin may give an explicit amount. ' +
       'A refund the payment provider has not confirmed yet comes back PENDING with no stripeRefundId: it is completed automatically; ' +

@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { requireUser } from '../auth/access';
+import { COST } from '../http/query-cost';
 import type { RequestContext } from '../http/request-context';
 import { CreateReservationInput } from './reservation.input';
 import { ReservationService } from './reservation.service';
@@ -12,6 +13,7 @@ export class ReservationResolver {
   @Authorized()
   @Query(() => Reservation, {
     nullable: true,
+    complexity: COST.read,
     description: 'A reservation, for its guest or an admin; null when no reservation has this id',
   })
   reservation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
@@ -19,7 +21,7 @@ export class ReservationResolver {
   }
 
   @Authorized('ADMIN')
-  @Mutation(() => Reservation, { description: "ADMIN (the booking system's service account): record a new reservation" })
+  @Mutation(() => Reservation, { complexity: COST.write, description: "ADMIN (the booking system's service account): record a new reservation" })
   createReservation(@Arg('input') input: CreateReservationInput) {
     return this.reservations.create(input);
   }

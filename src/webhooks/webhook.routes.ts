@@ -1,21 +1,28 @@
 /**
  * POST /webhooks/stripe, registered in the server's raw-body scope: the exact
  * bytes are verified with the Stripe SDK against every configured secret
- * (rotation), tolerance 300 s. Bad input is a 400 with a short reason, never a 5xx.
+ * (rotation), tolerance 300 s. Bad input is a 400 with a short reason, never a
+ * 5xx, and records nothing. An IP that keeps failing the signature check is
+ * refused (429) for the rest of the minute, before any check.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import Stripe from 'stripe';
+import type { WebhookRouteOptions } from '../http/server';
+import { eventFormatProblem } from './stripe-event-format';
 import type { WebhookService } from './webhook.service';
 
 export const SIGNATURE_TOLERANCE_S = 300;
 
-export function webhookRoutes(deps: { stripe: Stripe; secrets: () => string[]; service: WebhookService }): FastifyPluginAsync {
-  return async (scope) => {
+export function webhookRoutes(deps: { stripe: Stripe; secrets: () => string[]; service: WebhookService }): FastifyPluginAsync<WebhookRouteOptions> {
+  return async (scope, { signatureFailures }) => {
     scope.post('/webhooks/stripe', async (request, reply) => {
+      const blocked = await signatureFailures.blocked(request, reply);
+      if (blocked) return reply.code(429).send(blocked.body());
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) return reply.code(400).send({ error: 'empty body' });
       const signature = request.headers['stripe-signature'];
       if (typeof signature !== 'string' || !signature) {
+        await signatureFailures.record(request);
         return reply.code(400).send({ error: 'missing Stripe-Signature header' });
       }
       let event: Stripe.Event | undefined;
@@ -34,11 +41,14 @@ export function webhookRoutes(deps: { stripe: Stripe; secrets: () => string[]; s
         }
       }
       if (!event) {
+        await signatureFailures.record(request);
         request.log.warn({ reason }, 'webhook refused');
         return reply.code(400).send({ error: reason });
       }
-      if (typeof event.id !== 'string' || typeof event.type !== 'string' || !event.data?.object || typeof event.created !== 'number') {
-        return reply.code(400).send({ error: 'body is not a Stripe event' });
+      const problem = eventFormatProblem(event);
+      if (problem) {
+        request.log.warn({ reason: problem }, 'webhook refused: not a Stripe event');
+        return reply.code(400).send({ error: problem });
       }
       const log = request.log.child({ stripeEventId: event.id, stripeEventType: event.type });
       try {

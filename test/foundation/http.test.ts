@@ -75,6 +75,7 @@ describe('GraphQL endpoint', () => {
     const res = await server.gql(GetReservationDocument, { id: ['x'] as unknown as string }, { token });
     expect(res.status).toBe(400);
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(res.errors?.[0]?.message).toMatch(/\$id/);
+    expect(res.errors?.[0]?.message).toMatch(/^id: /);
+    expect(res.errors?.[0]?.extensions?.fields).toEqual([{ field: 'id', message: expect.stringMatching(/ID cannot represent/) }]);
   });
 });

@@ -5,8 +5,9 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import pino from 'pino';
 import Stripe from 'stripe';
+import type { FastifyPluginAsync } from 'fastify';
 import { OffsetClock } from '../../src/common/clock';
-import { DELIVERY_MODES, type DeliveryMode, type StripeEmulator } from '../../src/emulator';
+import { DELIVERY_MODES, type DeliveryMode, type StripeEmulator, type StripeEmulatorOptions } from '../../src/emulator';
 import { createApp, type App } from '../../src/app';
 import { signToken } from '../../src/auth/token-verifier';
 import type { Role } from '../../src/auth/user';
@@ -67,7 +68,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  /** overrides of the emulator's test delays */
+  emulator?: Partial<StripeEmulatorOptions>;
+  /** more routes, as a feature would add them */
+  routes?: FastifyPluginAsync[];
+}
+
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const db = await openTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -93,7 +101,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
         webhookRetryDelaysMs: [200, 400, 800],
         asyncPaymentDelayMs: 300,
         webhookDelivery: webhookDeliveryFromEnv(),
+        ...options.emulator,
       },
+      routes: options.routes,
     });
     const url = await app.listen();
     const emulator = app.emulator!;
@@ -122,7 +132,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       });
       return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
     },
-    token: (sub, role) => signToken(TEST_JWT_SECRET, { id: sub, role }),
+    token: (sub, role) => signToken(TEST_JWT_SECRET, { id: sub, role }, { now: clock.now() }),
     gql: (document, variables, options = {}) => gqlAt(server.url, document, variables, options),
     pauseWebhooks() {
       const { app, emulator, stripe, url } = server;

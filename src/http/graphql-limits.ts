@@ -1,0 +1,84 @@
+/**
+ * Limits on the work one GraphQL request may ask for, all checked before any
+ * resolver runs and refused with QUERY_TOO_COMPLEX (HTTP 400):
+ *  - tokens: graphql-js stops parsing past GRAPHQL_MAX_TOKENS (Apollo's parseOptions);
+ *  - depth, aliases, directives: GraphQL Armor's validation rules;
+ *  - cost: graphql-query-complexity over the per-field costs that resolvers
+ *    declare with type-graphql's `complexity` option (src/http/query-cost.ts),
+ *    computed with the request's variables once the operation is known.
+ * Field suggestions ("Did you mean …?") are masked by Armor where they are off
+ * (production), since they would spell out the schema that introspection hides.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { getNamedType, isLeafType, type GraphQLError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { GraphQLLimits } from '../config';
+import { queryTooComplex } from '../errors';
+
+/** Objects and lists cost 1 plus their selection; scalars are free. */
+const shapeEstimator: ComplexityEstimator = ({ field, childComplexity }) =>
+  isLeafType(getNamedType(field.type)) ? 0 : 1 + childComplexity;
+
+export function queryCost(schema: GraphQLSchema, document: Parameters<typeof getComplexity>[0]['query'], variables?: Record<string, unknown>, operationName?: string) {
+  return getComplexity({
+    schema,
+    query: document,
+    variables,
+    operationName,
+    estimators: [fieldExtensionsEstimator(), shapeEstimator],
+  });
+}
+
+function costLimitPlugin<TContext extends object>(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request, operationName }) {
+          let cost: number;
+          try {
+            cost = queryCost(schema, document, request.variables ?? undefined, operationName ?? undefined);
+          } catch {
+            // variables that do not fit their types: graphql-js refuses them with BAD_USER_INPUT before any resolver
+            return;
+          }
+          if (cost > maxCost) throw queryTooComplex(`The query costs ${cost}, more than the allowed ${maxCost}`);
+        },
+      };
+    },
+  };
+}
+
+export interface GraphQLLimitSetup<TContext extends object> {
+  plugins: ApolloServerPlugin<TContext>[];
+  validationRules: ValidationRule[];
+  parseOptions: { maxTokens: number };
+}
+
+export function graphqlLimits<TContext extends object>(
+  schema: GraphQLSchema,
+  limits: GraphQLLimits,
+  options: { fieldSuggestions: boolean },
+): GraphQLLimitSetup<TContext> {
+  // Armor reports through these instead of its own BAD_USER_INPUT: one code for every limit
+  const refuse = {
+    propagateOnRejection: false,
+    exposeLimits: true,
+    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(queryTooComplex(error.message))],
+  };
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true, ...refuse },
+    maxAliases: { n: limits.maxAliases, allowList: [], ...refuse },
+    maxDirectives: { n: limits.maxDirectives, ...refuse },
+    // graphql-js counts tokens itself while parsing (parseOptions below): no second parse
+    maxTokens: { enabled: false },
+    // ours is per field (costLimitPlugin); Armor's prices every field alike
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: !options.fieldSuggestions, mask: '' },
+  }).protect();
+  return {
+    plugins: [...(armor.plugins as ApolloServerPlugin<TContext>[]), costLimitPlugin<TContext>(schema, limits.maxCost)],
+    validationRules: armor.validationRules as ValidationRule[],
+    parseOptions: { maxTokens: limits.maxTokens },
+  };
+}
