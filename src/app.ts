@@ -13,28 +13,19 @@ import { openDatabase, type Database } from './db';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
 import { systemClock, type Clock } from './common/clock';
-import type { Log } from './common/log';
 import { EmulatorPortInUseError, startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from './emulator';
 import { startJobs, type JobRunner } from './jobs/job-runner';
-import { TransitionAuthority } from './lifecycle/transition-authority';
-import { UnitOfWork, type Cause, type FollowUp } from './lifecycle/work';
-import { CheckoutService } from './payments/checkout.service';
 import { CheckoutUrls } from './payments/checkout-urls';
 import { PaymentResolver } from './payments/payment.resolver';
-import { PaymentService } from './payments/payment.service';
 import { ConsistencyResolver } from './reconciliation/consistency.resolver';
-import { ConsistencyService } from './reconciliation/consistency.service';
-import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { RefundResolver } from './refunds/refund.resolver';
-import { RefundService } from './refunds/refund.service';
 import { ReservationResolver } from './reservations/reservation.resolver';
-import { ReservationService } from './reservations/reservation.service';
 import { buildAppSchema, type ResolverRegistry } from './schema';
-import { SettlementService } from './settlement/settlement.service';
+import { createServices } from './services';
+import type { ConsistencyService } from './reconciliation/consistency.service';
+import type { ReconciliationService } from './reconciliation/reconciliation.service';
 import { createStripeClient } from './stripe/stripe-client';
-import { StripeReader } from './stripe/stripe-reads';
 import { webhookRoutes } from './webhooks/webhook.routes';
-import { WebhookService } from './webhooks/webhook.service';
 import { PageAccess } from './payment-pages/page-access';
 import { PaymentResultService } from './payment-pages/payment-result.service';
 import { paymentResultRoutes } from './payment-pages/payment-result.routes';
@@ -169,30 +160,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const pageAccess = PageAccess.fromSecret(config.jwt.secret);
   const checkoutUrls = servesResultPages ? new ResultPageCheckoutUrls(publicUrl, pageAccess) : new CheckoutUrls(publicUrl);
 
-  const prisma = db.prisma;
-  const work = new UnitOfWork(prisma, clock);
-  const authority = new TransitionAuthority();
-  const settlement = new SettlementService(prisma, work, authority, new StripeReader(stripe));
-  const reservations = new ReservationService(prisma, clock);
-  const checkout = new CheckoutService(prisma, stripe, checkoutUrls, reservations, work, authority, settlement, clock);
-  const payments = new PaymentService(prisma, work, authority, clock);
-  // a claim older than the SDK can spend on one call (its timeout, each retry, the backoff between) has lost its answer
-  const inFlightMs = config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000 * config.stripe.maxNetworkRetries + 5_000;
-  const refunds = new RefundService(prisma, stripe, work, authority, settlement, clock, inFlightMs);
-  const webhooks = new WebhookService(prisma, work, settlement, clock);
-  const consistency = new ConsistencyService(prisma, stripe, settlement, clock);
-  const reconciliation = new ReconciliationService(prisma, stripe, webhooks, settlement, checkout, payments, refunds, consistency, clock, logger);
-  // what committed work implies at Stripe; a failure here is logged, and the jobs catch up
-  work.setFollowUpRunner(async (followUps: FollowUp[], cause: Cause, log: Log) => {
-    for (const followUp of followUps) {
-      try {
-        if (followUp.kind === 'expire-session') await checkout.expireAtStripe(followUp.sessionId, cause, log);
-        else await refunds.submitClaim(followUp.refundId, cause, log);
-      } catch (err) {
-        log.warn({ err, followUp }, 'a follow-up Stripe call failed; the background jobs will complete it');
-      }
-    }
-  });
+  const services = createServices({ prisma: db.prisma, stripe, clock, config, checkoutUrls, log: logger });
+  const { reservations, checkout, payments, refunds, webhooks, consistency, reconciliation } = services;
   const registry: ResolverRegistry = new Map<Function, object>([
     [ReservationResolver, new ReservationResolver(reservations)],
     [PaymentResolver, new PaymentResolver(payments, checkout)],

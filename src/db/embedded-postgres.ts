@@ -20,9 +20,42 @@ export interface EmbeddedPostgres {
   close(): Promise<void>;
 }
 
+export class EmbeddedDatabaseInUseError extends Error {}
+
+/**
+ * PGlite is one process's database: a second process opening the same files
+ * would corrupt them. The owner writes its pid in a lock file; another process
+ * (a second `npm start`, an operator command) is refused with a clear message.
+ */
+function takeLock(dataDir: string): () => void {
+  const lock = path.join(dataDir, 'pglite.lock');
+  try {
+    const pid = Number(fs.readFileSync(lock, 'utf8'));
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new EmbeddedDatabaseInUseError(
+        `The embedded database under ${dataDir} is in use by process ${pid} (a running \`npm start\`?). Stop it first, or set DATABASE_URL.`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof EmbeddedDatabaseInUseError) throw err;
+  }
+  fs.writeFileSync(lock, String(process.pid));
+  return () => fs.rmSync(lock, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** dataDir: a folder to persist to, or undefined for an in-memory database (tests). */
 export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedPostgres> {
   if (dataDir) fs.mkdirSync(path.resolve(dataDir), { recursive: true });
+  const release = dataDir ? takeLock(path.resolve(dataDir)) : () => undefined;
   const db = await PGlite.create(dataDir ? path.resolve(dataDir, 'pglite') : undefined);
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
   await server.start();
@@ -34,6 +67,7 @@ export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedP
     async close() {
       await server.stop();
       await db.close();
+      release();
     },
   };
 }

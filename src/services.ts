@@ -1,0 +1,71 @@
+/**
+ * The services, wired: what the HTTP app (app.ts) serves and what the operator
+ * commands (scripts/) run, from one composition, so both act under exactly the
+ * same rules.
+ */
+import type Stripe from 'stripe';
+import type { Clock } from './common/clock';
+import type { Log } from './common/log';
+import type { Config } from './config';
+import type { PrismaClient } from './db';
+import { TransitionAuthority } from './lifecycle/transition-authority';
+import { UnitOfWork, type Cause, type FollowUp } from './lifecycle/work';
+import { CheckoutService } from './payments/checkout.service';
+import type { CheckoutUrls } from './payments/checkout-urls';
+import { PaymentService } from './payments/payment.service';
+import { ConsistencyService } from './reconciliation/consistency.service';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
+import { RefundService } from './refunds/refund.service';
+import { ReservationService } from './reservations/reservation.service';
+import { SettlementService } from './settlement/settlement.service';
+import { StripeReader } from './stripe/stripe-reads';
+import { WebhookService } from './webhooks/webhook.service';
+
+export interface Services {
+  clock: Clock;
+  work: UnitOfWork;
+  authority: TransitionAuthority;
+  settlement: SettlementService;
+  reservations: ReservationService;
+  checkout: CheckoutService;
+  payments: PaymentService;
+  refunds: RefundService;
+  webhooks: WebhookService;
+  consistency: ConsistencyService;
+  reconciliation: ReconciliationService;
+}
+
+export function createServices(deps: {
+  prisma: PrismaClient;
+  stripe: Stripe;
+  clock: Clock;
+  config: Pick<Config, 'stripe'>;
+  checkoutUrls: CheckoutUrls;
+  log: Log;
+}): Services {
+  const { prisma, stripe, clock, config, checkoutUrls, log } = deps;
+  const work = new UnitOfWork(prisma, clock);
+  const authority = new TransitionAuthority();
+  const settlement = new SettlementService(prisma, work, authority, new StripeReader(stripe));
+  const reservations = new ReservationService(prisma, clock);
+  const checkout = new CheckoutService(prisma, stripe, checkoutUrls, reservations, work, authority, settlement, clock);
+  const payments = new PaymentService(prisma, work, authority, clock);
+  // a claim older than the SDK can spend on one call (its timeout, each retry, the backoff between) has lost its answer
+  const inFlightMs = config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000 * config.stripe.maxNetworkRetries + 5_000;
+  const refunds = new RefundService(prisma, stripe, work, authority, settlement, clock, inFlightMs);
+  const webhooks = new WebhookService(prisma, work, settlement, clock);
+  const consistency = new ConsistencyService(prisma, stripe, settlement, clock);
+  const reconciliation = new ReconciliationService(prisma, stripe, webhooks, settlement, checkout, payments, refunds, consistency, clock, log);
+  // what committed work implies at Stripe; a failure here is logged, and the jobs catch up
+  work.setFollowUpRunner(async (followUps: FollowUp[], cause: Cause, followUpLog: Log) => {
+    for (const followUp of followUps) {
+      try {
+        if (followUp.kind === 'expire-session') await checkout.expireAtStripe(followUp.sessionId, cause, followUpLog);
+        else await refunds.submitClaim(followUp.refundId, cause, followUpLog);
+      } catch (err) {
+        followUpLog.warn({ err, followUp }, 'a follow-up Stripe call failed; the background jobs will complete it');
+      }
+    }
+  });
+  return { clock, work, authority, settlement, reservations, checkout, payments, refunds, webhooks, consistency, reconciliation };
+}
