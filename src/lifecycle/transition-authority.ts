@@ -114,6 +114,7 @@ export class TransitionAuthority {
       },
     });
     aggregate.attempts.unshift(attempt);
+    work.touched.add(reservation.id);
     return attempt;
   }
 
@@ -128,6 +129,7 @@ export class TransitionAuthority {
     }
     await work.tx.payment.delete({ where: { id: attemptId } });
     aggregate.attempts = aggregate.attempts.filter((a) => a.id !== attemptId);
+    work.touched.add(aggregate.reservation.id);
   }
 
   /** True when `to` is a legal move for this attempt now (late or repeated events ask for moves that are not). */
@@ -274,6 +276,7 @@ export class TransitionAuthority {
     if (refundPhase(current) !== 'REQUESTED') throw new IllegalTransitionError('refund', refundId, refundPhase(current), 'withdrawn');
     await work.tx.refund.delete({ where: { id: refundId } });
     aggregate.refunds = aggregate.refunds.filter((r) => r.id !== refundId);
+    work.touched.add(aggregate.reservation.id);
     await this.followRefunds(work, aggregate, current.paymentId);
   }
 
@@ -313,6 +316,7 @@ export class TransitionAuthority {
   }
 
   private async tell(work: Work, aggregate: Aggregate, transition: Transition): Promise<void> {
+    work.touched.add(aggregate.reservation.id);
     for (const observer of this.observers) await observer.onTransition(work, transition, aggregate);
   }
 }

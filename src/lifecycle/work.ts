@@ -36,13 +36,19 @@ export interface Work {
   now: Date;
   cause: Cause;
   followUps: FollowUp[];
+  /** reservations whose payment state this work changed (moves, and facts recorded without a move) */
+  touched: Set<string>;
 }
+
+/** Runs inside the transaction, after its work and before the commit (e.g. NOTIFY, which PostgreSQL sends on commit only). */
+export type BeforeCommit = (work: Work) => Promise<void>;
 
 /** Runs the follow-ups of committed work; failures are logged, the jobs catch up. */
 export type FollowUpRunner = (followUps: FollowUp[], cause: Cause, log: Log) => Promise<void>;
 
 export class UnitOfWork {
   private runFollowUps: FollowUpRunner = async () => undefined;
+  private readonly beforeCommit: BeforeCommit[] = [];
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -54,11 +60,21 @@ export class UnitOfWork {
     this.runFollowUps = runner;
   }
 
+  /** Adds a hook run at the end of every unit of work, inside its transaction. */
+  onBeforeCommit(hook: BeforeCommit): void {
+    this.beforeCommit.push(hook);
+  }
+
   /** Runs `fn` in a transaction; after the commit, its follow-ups. Returns what `fn` returned. */
   async run<T>(cause: Cause, log: Log, fn: (work: Work) => Promise<T>): Promise<T> {
     const followUps: FollowUp[] = [];
     const result = await this.prisma.$transaction(
-      (tx) => fn({ tx, now: this.clock.now(), cause, followUps }),
+      async (tx) => {
+        const work: Work = { tx, now: this.clock.now(), cause, followUps, touched: new Set() };
+        const value = await fn(work);
+        for (const hook of this.beforeCommit) await hook(work);
+        return value;
+      },
       { timeout: 15_000, maxWait: 15_000 },
     );
     if (followUps.length) await this.runFollowUps(followUps, cause, log);

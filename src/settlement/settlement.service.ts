@@ -151,11 +151,13 @@ export class SettlementService {
     const aggregate = await lockAggregate(work.tx, found.reservationId);
     let attempt = aggregate?.attempts.find((a) => a.id === found.id);
     if (!aggregate || !attempt) return null;
+    const before = [...aggregate.attempts];
     const adopt: Partial<Payment> = {};
     if (ref.sessionId && !attempt.checkoutSessionId) adopt.checkoutSessionId = ref.sessionId;
     if (ref.paymentIntentId && !attempt.paymentIntentId) adopt.paymentIntentId = ref.paymentIntentId;
     if (Object.keys(adopt).length) attempt = await this.updateAttempt(work.tx, aggregate, attempt.id, adopt);
     await handle(aggregate, attempt);
+    if (aggregate.attempts.some((a, i) => a !== before[i])) work.touched.add(aggregate.reservation.id);
     return { reservationId: aggregate.reservation.id, paymentId: attempt.id };
   }
 
