@@ -19,6 +19,8 @@ export interface QueryEvent {
 
 export interface Database {
   prisma: PrismaClient;
+  /** the pg pool under Prisma, for the few hot statements written by hand (src/db/*-query.ts) */
+  pool: pg.Pool;
   url: string;
   /** true when this is the embedded PGlite database */
   embedded: boolean;
@@ -83,6 +85,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
   return {
     prisma,
+    pool,
     url,
     embedded: Boolean(embedded),
     async ping() {
