@@ -24,6 +24,7 @@ import { buildAppSchema, type ResolverRegistry } from './schema';
 import { createServices } from './services';
 import type { ConsistencyService } from './reconciliation/consistency.service';
 import type { ReconciliationService } from './reconciliation/reconciliation.service';
+import type { WebhookWorker } from './webhooks/webhook-worker';
 import { createStripeClient } from './stripe/stripe-client';
 import { webhookRoutes } from './webhooks/webhook.routes';
 import { PageAccess } from './payment-pages/page-access';
@@ -45,6 +46,8 @@ export interface App {
   clock: Clock;
   reconciliation: ReconciliationService;
   consistency: ConsistencyService;
+  /** processes received Stripe events from the database */
+  webhookWorker: WebhookWorker;
   jobs?: JobRunner;
   /** rate-limit counters shared by every instance (REDIS_URL) */
   redis?: Redis;
@@ -160,8 +163,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const pageAccess = PageAccess.fromSecret(config.jwt.secret);
   const checkoutUrls = servesResultPages ? new ResultPageCheckoutUrls(publicUrl, pageAccess) : new CheckoutUrls(publicUrl);
 
-  const services = createServices({ prisma: db.prisma, stripe, clock, config, checkoutUrls, log: logger });
-  const { reservations, checkout, payments, refunds, webhooks, consistency, reconciliation } = services;
+  const services = createServices({ prisma: db.prisma, pool: db.pool, stripe, clock, config, checkoutUrls, log: logger });
+  const { reservations, checkout, payments, refunds, webhooks, webhookWorker, consistency, reconciliation } = services;
   const registry: ResolverRegistry = new Map<Function, object>([
     [ReservationResolver, new ReservationResolver(reservations)],
     [PaymentResolver, new PaymentResolver(payments, checkout)],
@@ -186,7 +189,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     rateLimits: config.rateLimits,
     redis,
     trustProxy: config.trustProxy,
-    webhookRoutes: webhookRoutes({ stripe, secrets: () => webhookSecrets, service: webhooks }),
+    webhookRoutes: webhookRoutes({ stripe, secrets: () => webhookSecrets, service: webhooks, worker: webhookWorker }),
     routes: [
       ...(servesResultPages ? [paymentResultRoutes({ access: pageAccess, results: new PaymentResultService(db.prisma) })] : []),
       ...(options.routes ?? []),
@@ -202,6 +205,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     reconciliation,
     consistency,
+    webhookWorker,
     redis,
     servesResultPages,
     async listen() {
@@ -211,6 +215,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       app.url = `http://127.0.0.1:${port}`;
       // the in-process emulator delivers its events to this very service
       app.emulatorEndpointId = emulator?.addWebhookEndpoint(`${app.url}/webhooks/stripe`, webhookSecrets[0]).id;
+      webhookWorker.start();
       if (config.jobsEnabled) {
         app.jobs = await startJobs({ databaseUrl: db.embedded ? undefined : db.url, reconciliation, log: logger });
         logger.debug({ runner: app.jobs.kind }, 'background jobs started');
@@ -220,6 +225,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async close() {
       await app.jobs?.stop();
       await closeGracefully(http);
+      await webhookWorker.stop();
       await redis?.quit().catch(() => redis.disconnect());
       await emulator?.close();
       if (ownsDb) await db.close();

@@ -36,6 +36,8 @@ const schema = z
     PUBLIC_URL: z.url().optional(),
     GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
     JOBS_ENABLED: z.enum(['true', 'false']).default('true'),
+    WEBHOOK_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+    WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
     JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).default(24 * 3600),
@@ -120,6 +122,8 @@ export interface Config {
   introspection: boolean;
   /** background jobs: reconciliation with Stripe, hold expiry, event retention */
   jobsEnabled: boolean;
+  /** the processing of received Stripe events */
+  webhooks: { concurrency: number; pollMs: number };
   logLevel: string;
   /** pretty for people (a terminal), JSON lines for machines */
   logFormat: 'pretty' | 'json';
@@ -200,6 +204,7 @@ export function loadConfig(
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
     introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'true' : env.NODE_ENV !== 'production',
     jobsEnabled: env.JOBS_ENABLED === 'true',
+    webhooks: { concurrency: env.WEBHOOK_WORKERS, pollMs: env.WEBHOOK_POLL_MS },
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT ?? (terminal.stdoutIsTTY ? 'pretty' : 'json'),
     graphqlLimits: {

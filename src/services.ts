@@ -3,6 +3,7 @@
  * commands (scripts/) run, from one composition, so both act under exactly the
  * same rules.
  */
+import type pg from 'pg';
 import type Stripe from 'stripe';
 import type { Clock } from './common/clock';
 import type { Log } from './common/log';
@@ -19,6 +20,7 @@ import { RefundService } from './refunds/refund.service';
 import { ReservationService } from './reservations/reservation.service';
 import { SettlementService } from './settlement/settlement.service';
 import { StripeReader } from './stripe/stripe-reads';
+import { WebhookWorker } from './webhooks/webhook-worker';
 import { WebhookService } from './webhooks/webhook.service';
 
 export interface Services {
@@ -31,30 +33,34 @@ export interface Services {
   payments: PaymentService;
   refunds: RefundService;
   webhooks: WebhookService;
+  webhookWorker: WebhookWorker;
   consistency: ConsistencyService;
   reconciliation: ReconciliationService;
 }
 
 export function createServices(deps: {
   prisma: PrismaClient;
+  /** the pg pool under Prisma: units of work run on it */
+  pool: pg.Pool;
   stripe: Stripe;
   clock: Clock;
-  config: Pick<Config, 'stripe'>;
+  config: Pick<Config, 'stripe' | 'webhooks'>;
   checkoutUrls: CheckoutUrls;
   log: Log;
 }): Services {
-  const { prisma, stripe, clock, config, checkoutUrls, log } = deps;
-  const work = new UnitOfWork(prisma, clock);
+  const { prisma, pool, stripe, clock, config, checkoutUrls, log } = deps;
+  const work = new UnitOfWork(pool, clock);
   const authority = new TransitionAuthority();
-  const settlement = new SettlementService(prisma, work, authority, new StripeReader(stripe));
+  const settlement = new SettlementService(work, authority, new StripeReader(stripe));
   const reservations = new ReservationService(prisma, clock);
   const checkout = new CheckoutService(prisma, stripe, checkoutUrls, reservations, work, authority, settlement, clock);
   const payments = new PaymentService(prisma, work, authority, clock);
   // a claim older than the SDK can spend on one call (its timeout, each retry, the backoff between) has lost its answer
   const inFlightMs = config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000 * config.stripe.maxNetworkRetries + 5_000;
   const refunds = new RefundService(prisma, stripe, work, authority, settlement, clock, inFlightMs);
-  const webhooks = new WebhookService(prisma, work, settlement, clock);
-  const consistency = new ConsistencyService(prisma, stripe, settlement, clock);
+  const webhooks = new WebhookService(prisma, pool, work, settlement, clock);
+  const webhookWorker = new WebhookWorker(webhooks, config.webhooks, log);
+  const consistency = new ConsistencyService(prisma, work, stripe, settlement, clock);
   const reconciliation = new ReconciliationService(prisma, stripe, webhooks, settlement, checkout, payments, refunds, consistency, clock, log);
   // what committed work implies at Stripe; a failure here is logged, and the jobs catch up
   work.setFollowUpRunner(async (followUps: FollowUp[], cause: Cause, followUpLog: Log) => {
@@ -67,5 +73,5 @@ export function createServices(deps: {
       }
     }
   });
-  return { clock, work, authority, settlement, reservations, checkout, payments, refunds, webhooks, consistency, reconciliation };
+  return { clock, work, authority, settlement, reservations, checkout, payments, refunds, webhooks, webhookWorker, consistency, reconciliation };
 }

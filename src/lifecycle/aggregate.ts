@@ -3,29 +3,24 @@
  * reservation's row lock. The reservation is the aggregate root: every change to
  * it, its attempts or their refunds happens under this one lock, always taken
  * first, so concurrent requests, webhooks and jobs serialize per reservation and
- * never deadlock on each other's rows.
+ * never deadlock on each other's rows. The attempts and refunds are read after
+ * the lock is held, so they are what the last holder committed.
  */
 import type { Aggregate } from './booking-rules';
-import type { Tx } from './work';
+import type { Work } from './work';
 
 export type { Aggregate } from './booking-rules';
 
-export async function lockAggregate(tx: Tx, reservationId: string): Promise<Aggregate | null> {
-  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM reservations WHERE id = ${reservationId} FOR UPDATE`;
-  if (!locked.length) return null;
-  const reservation = await tx.reservation.findUniqueOrThrow({ where: { id: reservationId } });
-  const attempts = await tx.payment.findMany({ where: { reservationId }, orderBy: { attempt: 'desc' } });
-  const refunds = attempts.length
-    ? await tx.refund.findMany({
-        where: { paymentId: { in: attempts.map((a) => a.id) } },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      })
-    : [];
+export async function lockAggregate(work: Pick<Work, 'store'>, reservationId: string): Promise<Aggregate | null> {
+  const reservation = await work.store.lockReservation(reservationId);
+  if (!reservation) return null;
+  const attempts = await work.store.attemptsOf(reservationId);
+  const refunds = attempts.length ? await work.store.refundsOfReservation(reservationId) : [];
   return { reservation, attempts, refunds };
 }
 
 /** The aggregate an attempt belongs to (its reservation never changes, so it is read before the lock). */
-export async function lockAggregateOfAttempt(tx: Tx, paymentId: string): Promise<Aggregate | null> {
-  const payment = await tx.payment.findUnique({ where: { id: paymentId }, select: { reservationId: true } });
-  return payment ? lockAggregate(tx, payment.reservationId) : null;
+export async function lockAggregateOfAttempt(work: Pick<Work, 'store'>, paymentId: string): Promise<Aggregate | null> {
+  const ref = await work.store.attemptRef('id', paymentId);
+  return ref ? lockAggregate(work, ref.reservationId) : null;
 }

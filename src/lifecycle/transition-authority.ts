@@ -17,8 +17,11 @@
  * Callers hold the aggregate's lock (aggregate.ts) and pass it in; the
  * authority keeps its rows current as it writes.
  */
+import { randomUUID } from 'node:crypto';
 import type { Payment, Refund } from '../db';
 import { PaymentAttemptStatus as A, ReservationStatus as R } from '../db';
+import { statement } from '../db/sql';
+import { columns } from '../db/store';
 import { isPaid, paidStatusFor } from '../payments/payment-rules';
 import { type Aggregate, RefundPolicy, acceptedRefunded, cancellationDue, holdExpiryDue, onPaid } from './booking-rules';
 import {
@@ -33,6 +36,21 @@ import {
   storedRefundStatus,
 } from './transitions';
 import type { Work } from './work';
+
+// The only statements that write a status column (with what moves with it).
+const SET_RESERVATION_STATUS = statement(
+  'set-reservation-status',
+  `UPDATE reservations SET status = $2, updated_at = $3 WHERE id = $1 RETURNING ${columns.reservation()}`,
+);
+const SET_ATTEMPT_STATE = statement(
+  'set-attempt-state',
+  `UPDATE payments SET status = $2, refunded_amount = $3, payment_intent_id = $4, failure_code = $5, failure_message = $6, updated_at = $7
+   WHERE id = $1 RETURNING ${columns.payment()}`,
+);
+const SET_REFUND_STATE = statement(
+  'set-refund-state',
+  `UPDATE refunds SET status = $2, stripe_refund_id = $3, failure_reason = $4, updated_at = $5 WHERE id = $1 RETURNING ${columns.refund()}`,
+);
 
 export type Transition =
   | { entity: 'reservation'; id: string; reservationId: string; from: ReservationStatus; to: ReservationStatus }
@@ -56,6 +74,8 @@ export interface RefundDetails {
 }
 
 export interface RefundClaim {
+  /** chosen by the caller when its Stripe idempotency key is derived from it */
+  id?: string;
   amount: number;
   policy: RefundPolicy;
   reason?: string | null;
@@ -77,7 +97,7 @@ export class TransitionAuthority {
     const { reservation } = aggregate;
     const from = reservation.status;
     if (!canMoveReservation(from, to)) throw new IllegalTransitionError('reservation', reservation.id, from, to);
-    aggregate.reservation = await work.tx.reservation.update({ where: { id: reservation.id }, data: { status: to } });
+    aggregate.reservation = await work.store.sql.one(SET_RESERVATION_STATUS, [reservation.id, to, work.now]);
     await this.tell(work, aggregate, { entity: 'reservation', id: reservation.id, reservationId: reservation.id, from, to });
   }
 
@@ -102,16 +122,15 @@ export class TransitionAuthority {
     data: { attempt: number; expiresAt: Date; idempotencyKey: string },
   ): Promise<Payment> {
     const { reservation } = aggregate;
-    const attempt = await work.tx.payment.create({
-      data: {
-        reservationId: reservation.id,
-        attempt: data.attempt,
-        amount: reservation.amount,
-        currency: reservation.currency,
-        expiresAt: data.expiresAt,
-        idempotencyKey: data.idempotencyKey,
-        createdAt: work.now,
-      },
+    const attempt = await work.store.insertAttempt({
+      id: randomUUID(),
+      reservationId: reservation.id,
+      attempt: data.attempt,
+      amount: reservation.amount,
+      currency: reservation.currency,
+      expiresAt: data.expiresAt,
+      idempotencyKey: data.idempotencyKey,
+      at: work.now,
     });
     aggregate.attempts.unshift(attempt);
     work.touched.add(reservation.id);
@@ -127,7 +146,7 @@ export class TransitionAuthority {
     if (claim.status !== A.PENDING || claim.checkoutSessionId) {
       throw new IllegalTransitionError('payment attempt', attemptId, claim.status, 'withdrawn');
     }
-    await work.tx.payment.delete({ where: { id: attemptId } });
+    await work.store.deleteAttempt(attemptId);
     aggregate.attempts = aggregate.attempts.filter((a) => a.id !== attemptId);
     work.touched.add(aggregate.reservation.id);
   }
@@ -191,17 +210,16 @@ export class TransitionAuthority {
   /** A refund claimed here before Stripe is asked: its amount is held against the payment at once. */
   async claimRefund(work: Work, aggregate: Aggregate, attemptId: string, claim: RefundClaim): Promise<Refund> {
     const attempt = attemptIn(aggregate, attemptId);
-    const refund = await work.tx.refund.create({
-      data: {
-        paymentId: attempt.id,
-        amount: claim.amount,
-        currency: attempt.currency,
-        reason: claim.reason ?? null,
-        policy: claim.policy,
-        requestedBy: claim.requestedBy ?? null,
-        idempotencyKey: claim.idempotencyKey,
-        createdAt: work.now,
-      },
+    const refund = await work.store.insertRefund({
+      id: claim.id ?? randomUUID(),
+      paymentId: attempt.id,
+      amount: claim.amount,
+      currency: attempt.currency,
+      reason: claim.reason ?? null,
+      policy: claim.policy,
+      requestedBy: claim.requestedBy ?? null,
+      idempotencyKey: claim.idempotencyKey,
+      createdAt: work.now,
     });
     aggregate.refunds.push(refund);
     await this.tell(work, aggregate, {
@@ -227,15 +245,16 @@ export class TransitionAuthority {
     failureReason: string | null,
   ): Promise<Refund> {
     const attempt = attemptIn(aggregate, attemptId);
-    const refund = await work.tx.refund.create({
-      data: {
-        paymentId: attempt.id,
-        amount: data.amount,
-        currency: attempt.currency,
-        reason: data.reason,
-        policy: data.policy,
-        createdAt: data.createdAt,
-      },
+    const refund = await work.store.insertRefund({
+      id: randomUUID(),
+      paymentId: attempt.id,
+      amount: data.amount,
+      currency: attempt.currency,
+      reason: data.reason,
+      policy: data.policy,
+      requestedBy: null,
+      idempotencyKey: null,
+      createdAt: data.createdAt,
     });
     aggregate.refunds.push(refund);
     return this.moveRefund(work, aggregate, refund.id, phase, { stripeRefundId: data.stripeRefundId, failureReason });
@@ -249,10 +268,9 @@ export class TransitionAuthority {
     const current = refundIn(aggregate, refundId);
     const from = refundPhase(current);
     if (!canMoveRefund(from, to)) throw new IllegalTransitionError('refund', refundId, from, to);
-    const data: Partial<Refund> = { status: storedRefundStatus(to) };
-    if (details.stripeRefundId && !current.stripeRefundId) data.stripeRefundId = details.stripeRefundId;
-    if (to === 'FAILED' || to === 'CANCELED') data.failureReason = (details.failureReason ?? current.failureReason ?? 'failed').slice(0, 500);
-    const moved = await work.tx.refund.update({ where: { id: refundId }, data });
+    const stripeRefundId = current.stripeRefundId ?? details.stripeRefundId ?? null;
+    const failureReason = to === 'FAILED' || to === 'CANCELED' ? (details.failureReason ?? current.failureReason ?? 'failed').slice(0, 500) : current.failureReason;
+    const moved = await work.store.sql.one<Refund>(SET_REFUND_STATE, [refundId, storedRefundStatus(to), stripeRefundId, failureReason, work.now]);
     aggregate.refunds = aggregate.refunds.map((r) => (r.id === refundId ? moved : r));
     await this.tell(work, aggregate, {
       entity: 'refund',
@@ -274,7 +292,7 @@ export class TransitionAuthority {
   async withdrawRefundClaim(work: Work, aggregate: Aggregate, refundId: string): Promise<void> {
     const current = refundIn(aggregate, refundId);
     if (refundPhase(current) !== 'REQUESTED') throw new IllegalTransitionError('refund', refundId, refundPhase(current), 'withdrawn');
-    await work.tx.refund.delete({ where: { id: refundId } });
+    await work.store.deleteRefund(refundId);
     aggregate.refunds = aggregate.refunds.filter((r) => r.id !== refundId);
     work.touched.add(aggregate.reservation.id);
     await this.followRefunds(work, aggregate, current.paymentId);
@@ -310,7 +328,16 @@ export class TransitionAuthority {
   // ------------------------------------------------------------------ internals
 
   private async writeAttempt(work: Work, aggregate: Aggregate, attemptId: string, data: Partial<Payment>): Promise<Payment> {
-    const moved = await work.tx.payment.update({ where: { id: attemptId }, data });
+    const next = { ...attemptIn(aggregate, attemptId), ...data };
+    const moved = await work.store.sql.one<Payment>(SET_ATTEMPT_STATE, [
+      attemptId,
+      next.status,
+      next.refundedAmount,
+      next.paymentIntentId,
+      next.failureCode,
+      next.failureMessage,
+      work.now,
+    ]);
     aggregate.attempts = aggregate.attempts.map((a) => (a.id === attemptId ? moved : a));
     return moved;
   }

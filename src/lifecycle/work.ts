@@ -7,11 +7,11 @@
  * backed by state that a background job also finds, so a crash between the
  * commit and the call delays it and loses nothing.
  */
-import type { PrismaClient } from '../db';
+import type pg from 'pg';
 import type { Clock } from '../common/clock';
 import type { Log } from '../common/log';
-
-export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+import { Sql } from '../db/sql';
+import { TxStore } from '../db/store';
 
 /** Who or what asked for a change (kept for the logs and, later, the audit trail). */
 export interface Cause {
@@ -32,7 +32,8 @@ export type FollowUp =
   | { kind: 'submit-refund'; refundId: string };
 
 export interface Work {
-  tx: Tx;
+  /** the statements of this transaction (src/db/store.ts) */
+  store: TxStore;
   now: Date;
   cause: Cause;
   followUps: FollowUp[];
@@ -51,8 +52,10 @@ export class UnitOfWork {
   private readonly beforeCommit: BeforeCommit[] = [];
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly pool: pg.Pool,
     private readonly clock: Clock,
+    /** how long a statement may wait for a row lock before the work fails (and is retried by its caller) */
+    private readonly lockTimeoutMs = 10_000,
   ) {}
 
   /** Set once at composition: the follow-ups need services that themselves use units of work. */
@@ -68,15 +71,26 @@ export class UnitOfWork {
   /** Runs `fn` in a transaction; after the commit, its follow-ups. Returns what `fn` returned. */
   async run<T>(cause: Cause, log: Log, fn: (work: Work) => Promise<T>): Promise<T> {
     const followUps: FollowUp[] = [];
-    const result = await this.prisma.$transaction(
-      async (tx) => {
-        const work: Work = { tx, now: this.clock.now(), cause, followUps, touched: new Set() };
-        const value = await fn(work);
+    const client = await this.pool.connect();
+    let result: T;
+    let healthy = false;
+    try {
+      // one round trip: the transaction, and how long it may wait on a lock
+      await client.query(`BEGIN; SET LOCAL lock_timeout = ${Math.floor(this.lockTimeoutMs)}`);
+      healthy = true;
+      try {
+        const work: Work = { store: new TxStore(new Sql(client)), now: this.clock.now(), cause, followUps, touched: new Set() };
+        result = await fn(work);
         for (const hook of this.beforeCommit) await hook(work);
-        return value;
-      },
-      { timeout: 15_000, maxWait: 15_000 },
-    );
+        await client.query('COMMIT');
+      } catch (err) {
+        // a connection that cannot even roll back is not given back to the pool
+        await client.query('ROLLBACK').catch(() => (healthy = false));
+        throw err;
+      }
+    } finally {
+      client.release(!healthy);
+    }
     if (followUps.length) await this.runFollowUps(followUps, cause, log);
     return result;
   }

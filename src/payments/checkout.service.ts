@@ -126,7 +126,7 @@ export class CheckoutService {
 
   /** Under the reservation's lock: what may happen now. No Stripe call here. */
   private async decide(work: Work, reservationId: string, mode: AttemptMode, closed: Set<string>): Promise<Decision> {
-    const aggregate = await lockAggregate(work.tx, reservationId);
+    const aggregate = await lockAggregate(work, reservationId);
     if (!aggregate) return { kind: 'refuse', error: attemptError('RESERVATION_NOT_PAYABLE') };
     await this.lapseOverdueAttempt(work, aggregate);
     if (await this.authority.expireHold(work, aggregate)) return { kind: 'refuse', error: attemptError('HOLD_EXPIRED') };
@@ -256,7 +256,7 @@ export class CheckoutService {
 
   private async withdrawClaim(claim: Payment, log: Log): Promise<void> {
     await this.work.run({ source: 'API', actorId: 'system', actorRole: 'SYSTEM' }, log, async (work) => {
-      const aggregate = await lockAggregate(work.tx, claim.reservationId);
+      const aggregate = await lockAggregate(work, claim.reservationId);
       const current = aggregate?.attempts.find((a) => a.id === claim.id);
       if (aggregate && current && !current.checkoutSessionId && current.status === PaymentAttemptStatus.PENDING) {
         await this.authority.withdrawAttemptClaim(work, aggregate, claim.id);
@@ -373,7 +373,7 @@ export class CheckoutService {
     });
     for (const claim of stale) {
       await this.work.run(cause, log, async (work) => {
-        const aggregate = await lockAggregate(work.tx, claim.reservationId);
+        const aggregate = await lockAggregate(work, claim.reservationId);
         const current = aggregate?.attempts.find((a) => a.id === claim.id);
         if (aggregate && current?.status === PaymentAttemptStatus.PENDING && !current.checkoutSessionId) {
           await this.authority.moveAttempt(work, aggregate, claim.id, PaymentAttemptStatus.EXPIRED, {

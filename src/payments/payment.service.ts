@@ -40,7 +40,7 @@ export class PaymentService {
   /** Expires the reservation's hold if it has lapsed unpaid (and its open sessions at Stripe, after the commit). */
   async expireLapsedHold(reservationId: string, cause: Cause, log: Log): Promise<boolean> {
     return this.work.run(cause, log, async (work) => {
-      const aggregate = await lockAggregate(work.tx, reservationId);
+      const aggregate = await lockAggregate(work, reservationId);
       return aggregate ? this.authority.expireHold(work, aggregate) : false;
     });
   }

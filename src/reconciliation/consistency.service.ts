@@ -10,7 +10,8 @@ import type { Clock } from '../common/clock';
 import type { Log } from '../common/log';
 import type { PrismaClient } from '../db';
 import { lockAggregate } from '../lifecycle/aggregate';
-import type { Cause } from '../lifecycle/work';
+import type { Cause, UnitOfWork } from '../lifecycle/work';
+import { silentLog } from '../common/log';
 import type { SettlementService } from '../settlement/settlement.service';
 import { readAttemptView } from '../stripe/stripe-view';
 import { bookingDifferences, compareAttempt, type Difference } from './consistency';
@@ -26,8 +27,11 @@ export interface ConsistencyReport {
 }
 
 export class ConsistencyService {
+  private readonly readCause: Cause = { source: 'JOB', actorId: 'system', actorRole: 'SYSTEM', requestId: 'consistency-check' };
+
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly work: UnitOfWork,
     private readonly stripe: Stripe,
     private readonly settlement: SettlementService,
     private readonly clock: Clock,
@@ -71,7 +75,7 @@ export class ConsistencyService {
   }
 
   private async compareOne(paymentId: string, reservationId: string, withBooking: boolean): Promise<Difference[]> {
-    const aggregate = await this.prisma.$transaction(async (tx) => lockAggregate(tx, reservationId));
+    const aggregate = await this.work.run(this.readCause, silentLog, (work) => lockAggregate(work, reservationId));
     const attempt = aggregate?.attempts.find((a) => a.id === paymentId);
     if (!aggregate || !attempt) return [];
     const view = await readAttemptView(this.stripe, attempt);

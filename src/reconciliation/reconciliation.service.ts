@@ -99,7 +99,9 @@ export class ReconciliationService {
     const since = Math.floor(this.clock.now().getTime() / 1000) - REPLAY_WINDOW_S;
     for await (const event of this.stripe.events.list({ delivery_success: false, created: { gte: since }, limit: 100 })) {
       try {
-        const outcome = await this.webhooks.process(event, Buffer.from(JSON.stringify(event)), this.log);
+        // recorded like a delivery (a known id records nothing), then processed at once
+        await this.webhooks.receive(event, Buffer.from(JSON.stringify(event)));
+        const outcome = await this.webhooks.processEvent(event.id, this.log);
         if (outcome !== 'duplicate') replayed += 1;
       } catch (err) {
         this.log.warn({ err, stripeEventId: event.id }, 'an undelivered event could not be processed; the next run tries again');

@@ -75,13 +75,13 @@ export class RefundService {
 
     const outcome = await this.work.run(causeOf(caller), caller.log, async (work) => {
       // same-key requests queue here, whichever payment they name, and see each other's claims
-      if (input.idempotencyKey) await work.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${scope}:${input.idempotencyKey}`}, 0))`;
-      const aggregate = (await lockAggregate(work.tx, payment.reservationId))!;
+      if (input.idempotencyKey) await work.store.advisoryLock(`${scope}:${input.idempotencyKey}`);
+      const aggregate = (await lockAggregate(work, payment.reservationId))!;
       const attempt = aggregate.attempts.find((a) => a.id === payment.id)!;
 
       let tries = 1;
       if (input.idempotencyKey) {
-        const stored = await work.tx.idempotencyKey.findUnique({ where: { scope_key: { scope, key: input.idempotencyKey } } });
+        const stored = await work.store.idempotencyKey(scope, input.idempotencyKey);
         if (stored) {
           assertSameRequest(stored.request as KeyedRequest, request);
           const earlier = aggregate.refunds.find((r) => r.id === stored.refundId);
@@ -100,6 +100,7 @@ export class RefundService {
       const { amount, policy } = this.amountAndPolicy(input, attempt, payment.reservation.checkIn, work.now);
       const id = randomUUID();
       const refund = await this.authority.claimRefund(work, aggregate, attempt.id, {
+        id,
         amount,
         policy,
         reason: input.reason ?? null,
@@ -107,11 +108,7 @@ export class RefundService {
         idempotencyKey: `refund:${id}`,
       });
       if (input.idempotencyKey) {
-        await work.tx.idempotencyKey.upsert({
-          where: { scope_key: { scope, key: input.idempotencyKey } },
-          create: { scope, key: input.idempotencyKey, request, refundId: refund.id, tries, createdAt: work.now },
-          update: { refundId: refund.id, tries },
-        });
+        await work.store.saveIdempotencyKey({ scope, key: input.idempotencyKey, request, refundId: refund.id, tries, createdAt: work.now });
       }
       return { refund, send: true };
     });
@@ -179,13 +176,13 @@ export class RefundService {
       return this.prisma.refund.findUniqueOrThrow({ where: { id: refund.id } });
     }
     await this.work.run(cause, log, async (work) => {
-      const aggregate = await lockAggregate(work.tx, payment.reservationId);
+      const aggregate = await lockAggregate(work, payment.reservationId);
       const current = aggregate?.refunds.find((r) => r.id === refund.id);
       if (!aggregate || !current || refundPhase(current) !== 'REQUESTED') return; // its event got there first
       if (outcome.missing) {
         // what it refunds no longer exists at Stripe: no money can have moved, so no refund is recorded
         await this.authority.withdrawRefundClaim(work, aggregate, refund.id);
-        await work.tx.idempotencyKey.deleteMany({ where: { refundId: refund.id } });
+        await work.store.deleteIdempotencyKeysOfRefund(refund.id);
       } else if (!outcome.transient) {
         await this.authority.moveRefund(work, aggregate, refund.id, 'FAILED', { failureReason: (outcome.error.message ?? 'refused').slice(0, 500) });
       } else {

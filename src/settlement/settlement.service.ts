@@ -6,13 +6,15 @@
  * handling is idempotent and monotonic whatever order Stripe delivers in.
  */
 import type { Log } from '../common/log';
-import type { Payment, PrismaClient, Refund } from '../db';
+import type { Payment, Refund } from '../db';
+import { statement } from '../db/sql';
+import type { AttemptRef as StoredAttemptRef, TxStore } from '../db/store';
 import { PaymentAttemptStatus as A } from '../db';
 import { type Aggregate, OUR_POLICIES, RefundPolicy } from '../lifecycle/booking-rules';
 import { lockAggregate } from '../lifecycle/aggregate';
 import { type TransitionAuthority } from '../lifecycle/transition-authority';
 import { refundPhase } from '../lifecycle/transitions';
-import type { Cause, Tx, UnitOfWork, Work } from '../lifecycle/work';
+import type { Cause, UnitOfWork, Work } from '../lifecycle/work';
 import { isPaid } from '../payments/payment-rules';
 import type { AttemptRef, Fact, RefundSnapshot } from './facts';
 
@@ -30,6 +32,11 @@ export interface StripeReads {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const ACCEPTED_REFUNDS_TOTAL = statement(
+  'accepted-refunds-total',
+  `SELECT coalesce(sum(amount), 0)::int AS total FROM refunds WHERE payment_id = $1 AND stripe_refund_id IS NOT NULL AND status IN ('PENDING', 'SUCCEEDED')`,
+);
+
 export const VANISHED = {
   code: 'resource_missing',
   message: 'The payment provider no longer knows this checkout session (another account or mode, or its data was reset)',
@@ -37,7 +44,6 @@ export const VANISHED = {
 
 export class SettlementService {
   constructor(
-    private readonly prisma: PrismaClient,
     private readonly work: UnitOfWork,
     private readonly authority: TransitionAuthority,
     private readonly reads: StripeReads,
@@ -45,9 +51,9 @@ export class SettlementService {
 
   /** Facts from a read or a synchronous answer (not an event): prepared, then applied in one unit of work. */
   async settle(facts: Fact[], cause: Cause, log: Log): Promise<Link[]> {
-    const prepared = await this.prepare(facts);
-    if (!prepared.length) return [];
+    if (!facts.length) return [];
     return this.work.run(cause, log, async (work) => {
+      const prepared = await this.prepare(work.store, facts);
       const links: Link[] = [];
       for (const fact of prepared) {
         const link = await this.apply(work, fact);
@@ -62,18 +68,17 @@ export class SettlementService {
    * reading them from Stripe, but only when its total differs from ours (most
    * deliveries need no call: the refund's own events already brought it).
    */
-  async prepare(facts: Fact[]): Promise<Fact[]> {
-    const db = this.prisma;
+  async prepare(store: TxStore, facts: Fact[]): Promise<Fact[]> {
     const prepared: Fact[] = [];
     for (const fact of facts) {
       if (fact.kind !== 'ChargeRefunded' || fact.refunds) {
         prepared.push(fact);
         continue;
       }
-      const attempt = fact.ref.paymentIntentId ? await db.payment.findUnique({ where: { paymentIntentId: fact.ref.paymentIntentId } }) : null;
+      const attempt = fact.ref.paymentIntentId ? await store.attemptRef('intent', fact.ref.paymentIntentId) : null;
       if (!attempt) continue; // not ours
-      const ours = await db.refund.findMany({ where: { paymentId: attempt.id, stripeRefundId: { not: null }, status: { in: ['PENDING', 'SUCCEEDED'] } } });
-      if (ours.reduce((sum, r) => sum + r.amount, 0) === fact.amountRefunded) {
+      const accepted = await store.sql.one<{ total: number }>(ACCEPTED_REFUNDS_TOTAL, [attempt.id]);
+      if (accepted.total === fact.amountRefunded) {
         prepared.push({ ...fact, refunds: [] });
         continue;
       }
@@ -116,7 +121,7 @@ export class SettlementService {
           // a declined card: the session stays open for another card; the reason is recorded
           // (also on an attempt the async failure already ended, whose own event carries none)
           if ((attempt.status === A.PENDING || attempt.status === A.FAILED) && fact.code) {
-            await this.updateAttempt(work.tx, aggregate, attempt.id, { failureCode: fact.code, failureMessage: fact.message });
+            await this.updateAttempt(work, aggregate, attempt.id, { failureCode: fact.code, failureMessage: fact.message });
           }
         });
       case 'RefundPending':
@@ -130,7 +135,7 @@ export class SettlementService {
       }
       case 'DisputeOpened':
         return this.onAttempt(work, fact.ref, async (aggregate, attempt) => {
-          if (!attempt.disputed) await this.updateAttempt(work.tx, aggregate, attempt.id, { disputed: true });
+          if (!attempt.disputed) await this.updateAttempt(work, aggregate, attempt.id, { disputed: true });
         });
     }
   }
@@ -146,24 +151,24 @@ export class SettlementService {
     ref: AttemptRef,
     handle: (aggregate: Aggregate, attempt: Payment) => Promise<void>,
   ): Promise<Link | null> {
-    const found = await this.findAttempt(work.tx, ref);
+    const found = await this.findAttempt(work.store, ref);
     if (!found) return null;
-    const aggregate = await lockAggregate(work.tx, found.reservationId);
+    const aggregate = await lockAggregate(work, found.reservationId);
     let attempt = aggregate?.attempts.find((a) => a.id === found.id);
     if (!aggregate || !attempt) return null;
     const before = [...aggregate.attempts];
     const adopt: Partial<Payment> = {};
     if (ref.sessionId && !attempt.checkoutSessionId) adopt.checkoutSessionId = ref.sessionId;
     if (ref.paymentIntentId && !attempt.paymentIntentId) adopt.paymentIntentId = ref.paymentIntentId;
-    if (Object.keys(adopt).length) attempt = await this.updateAttempt(work.tx, aggregate, attempt.id, adopt);
+    if (Object.keys(adopt).length) attempt = await this.updateAttempt(work, aggregate, attempt.id, adopt);
     await handle(aggregate, attempt);
     if (aggregate.attempts.some((a, i) => a !== before[i])) work.touched.add(aggregate.reservation.id);
     return { reservationId: aggregate.reservation.id, paymentId: attempt.id };
   }
 
-  private async findAttempt(tx: Tx, ref: AttemptRef): Promise<Payment | null> {
+  private async findAttempt(store: TxStore, ref: AttemptRef): Promise<StoredAttemptRef | null> {
     if (ref.paymentId && UUID.test(ref.paymentId)) {
-      const byMetadata = await tx.payment.findUnique({ where: { id: ref.paymentId } });
+      const byMetadata = await store.attemptRef('id', ref.paymentId);
       const matches =
         byMetadata &&
         (!ref.reservationId || byMetadata.reservationId === ref.reservationId) &&
@@ -171,16 +176,22 @@ export class SettlementService {
       if (matches) return byMetadata;
     }
     if (ref.sessionId) {
-      const bySession = await tx.payment.findUnique({ where: { checkoutSessionId: ref.sessionId } });
+      const bySession = await store.attemptRef('session', ref.sessionId);
       if (bySession) return bySession;
     }
-    if (ref.paymentIntentId) return tx.payment.findUnique({ where: { paymentIntentId: ref.paymentIntentId } });
+    if (ref.paymentIntentId) return store.attemptRef('intent', ref.paymentIntentId);
     return null;
   }
 
   /** Fields that are not a status (ids adopted, failure reasons, the dispute flag). */
-  private async updateAttempt(tx: Tx, aggregate: Aggregate, attemptId: string, data: Partial<Pick<Payment, 'checkoutSessionId' | 'paymentIntentId' | 'failureCode' | 'failureMessage' | 'disputed'>>) {
-    const updated = await tx.payment.update({ where: { id: attemptId }, data });
+  private async updateAttempt(
+    work: Work,
+    aggregate: Aggregate,
+    attemptId: string,
+    data: Partial<Pick<Payment, 'checkoutSessionId' | 'paymentIntentId' | 'failureCode' | 'failureMessage' | 'disputed'>>,
+  ) {
+    const current = aggregate.attempts.find((a) => a.id === attemptId)!;
+    const updated = await work.store.updateAttemptDetails({ ...current, ...data }, work.now);
     aggregate.attempts = aggregate.attempts.map((a) => (a.id === attemptId ? updated : a));
     return updated;
   }
@@ -192,8 +203,8 @@ export class SettlementService {
    * or EXTERNAL.
    */
   private async onRefund(work: Work, snapshot: RefundSnapshot): Promise<Link | null> {
-    const byStripeId = await work.tx.refund.findUnique({ where: { stripeRefundId: snapshot.stripeRefundId }, select: { paymentId: true } });
-    const ref: AttemptRef = { paymentId: byStripeId?.paymentId ?? snapshot.paymentId, paymentIntentId: snapshot.paymentIntentId ?? undefined };
+    const byStripeId = await work.store.paymentOfStripeRefund(snapshot.stripeRefundId);
+    const ref: AttemptRef = { paymentId: byStripeId ?? snapshot.paymentId, paymentIntentId: snapshot.paymentIntentId ?? undefined };
     return this.onAttempt(work, ref, async (aggregate, attempt) => {
       const row = this.ourRow(aggregate, attempt, snapshot);
       const phase = snapshot.status;

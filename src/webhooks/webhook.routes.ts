@@ -9,11 +9,17 @@ import type { FastifyPluginAsync } from 'fastify';
 import Stripe from 'stripe';
 import type { WebhookRouteOptions } from '../http/server';
 import { eventFormatProblem } from './stripe-event-format';
+import type { WebhookWorker } from './webhook-worker';
 import type { WebhookService } from './webhook.service';
 
 export const SIGNATURE_TOLERANCE_S = 300;
 
-export function webhookRoutes(deps: { stripe: Stripe; secrets: () => string[]; service: WebhookService }): FastifyPluginAsync<WebhookRouteOptions> {
+export function webhookRoutes(deps: {
+  stripe: Stripe;
+  secrets: () => string[];
+  service: WebhookService;
+  worker: Pick<WebhookWorker, 'wake'>;
+}): FastifyPluginAsync<WebhookRouteOptions> {
   return async (scope, { signatureFailures }) => {
     scope.post('/webhooks/stripe', async (request, reply) => {
       const blocked = await signatureFailures.blocked(request, reply);
@@ -50,15 +56,17 @@ export function webhookRoutes(deps: { stripe: Stripe; secrets: () => string[]; s
         request.log.warn({ reason: problem }, 'webhook refused: not a Stripe event');
         return reply.code(400).send({ error: problem });
       }
-      const log = request.log.child({ stripeEventId: event.id, stripeEventType: event.type });
+      // durably received once this statement has committed: only then the 2xx; processing follows from the database
+      let receipt;
       try {
-        const outcome = await deps.service.process(event, body, log);
-        log.info({ outcome }, 'webhook event handled');
-        return reply.code(200).send({ received: true, outcome });
+        receipt = await deps.service.receive(event, body);
       } catch (err) {
-        log.error({ err }, 'webhook event failed; Stripe will deliver it again');
-        return reply.code(500).send({ error: 'processing failed; retry later' });
+        request.log.error({ err, stripeEventId: event.id }, 'webhook event could not be recorded; Stripe will deliver it again');
+        return reply.code(500).send({ error: 'not recorded; retry later' });
       }
+      if (receipt === 'received') deps.worker.wake();
+      request.log.info({ stripeEventId: event.id, stripeEventType: event.type, receipt }, 'webhook event received');
+      return reply.code(200).send({ received: true, duplicate: receipt === 'duplicate' });
     });
   };
 }

@@ -1,67 +1,133 @@
 /**
- * Stripe events, exactly once: each event is decoded into facts at the edge
- * (src/stripe/stripe-facts.ts), recorded by its id and applied in the same
- * transaction as its effects. A duplicate (or a concurrent copy, which waits on
- * the event row's lock) finds it processed and changes nothing; a failure rolls
- * everything back, is noted on the event row, and is processed again on the
- * next delivery. Stripe calls the effects imply run after the commit.
+ * Stripe events, received durably and processed exactly once.
+ *
+ * Intake (the HTTP route) is one statement: the verified event is inserted by its
+ * id (a duplicate delivery inserts nothing) and committed; only then does the
+ * route answer 2xx, so a 2xx always means "durably received".
+ *
+ * Processing (the worker, webhook-worker.ts) takes one due event at a time with
+ * FOR UPDATE SKIP LOCKED, so any number of workers and instances share the
+ * queue, and applies its facts in the same transaction that marks it processed:
+ * a crash or an error in between leaves it unprocessed, never lost. A failure
+ * rolls everything back, is noted on the row (result FAILED, the error, the
+ * attempt count) and retried with backoff.
  */
 import { createHash } from 'node:crypto';
+import type pg from 'pg';
 import type Stripe from 'stripe';
-import type { Log } from '../common/log';
 import type { Clock } from '../common/clock';
+import type { Log } from '../common/log';
 import type { PrismaClient } from '../db';
-import { WebhookEventResult } from '../db';
-import type { UnitOfWork } from '../lifecycle/work';
+import { Sql, statement } from '../db/sql';
+import type { ClaimedEvent } from '../db/store';
+import type { UnitOfWork, Work } from '../lifecycle/work';
 import type { Link, SettlementService } from '../settlement/settlement.service';
 import { factsFromEvent } from '../stripe/stripe-facts';
 
-export type WebhookOutcome = 'processed' | 'ignored' | 'duplicate';
-
 export const EVENT_RETENTION_DAYS = 90;
+/** Backoff of failed processing: 1 s, 2 s, 4 s … at most an hour apart, for as long as it takes. */
+const MAX_BACKOFF_MS = 3_600_000;
+
+const RECEIVE_EVENT = statement(
+  'receive-event',
+  `INSERT INTO webhook_events (id, type, payload, payload_sha256, stripe_created_at, received_at, next_attempt_at)
+   VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id) DO NOTHING`,
+);
+const MARK_EVENT_FAILED = statement(
+  'mark-event-failed',
+  `UPDATE webhook_events SET attempts = attempts + 1, result = 'FAILED', error = $2, next_attempt_at = $3 WHERE id = $1 AND processed_at IS NULL`,
+);
+const DUE_EVENTS = statement('due-events', 'SELECT count(*)::int AS n FROM webhook_events WHERE processed_at IS NULL AND next_attempt_at <= $1');
+
+export type Receipt = 'received' | 'duplicate';
+export type ProcessOutcome = 'processed' | 'ignored' | 'duplicate';
 
 export class WebhookService {
+  private readonly sql: Sql;
+
   constructor(
     private readonly prisma: PrismaClient,
+    pool: pg.Pool,
     private readonly work: UnitOfWork,
     private readonly settlement: SettlementService,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.sql = new Sql(pool);
+  }
 
-  async process(event: Stripe.Event, rawBody: Buffer, log: Log): Promise<WebhookOutcome> {
-    const payloadSha256 = createHash('sha256').update(rawBody).digest('hex');
-    const row = { id: event.id, type: event.type, payloadSha256, stripeCreatedAt: new Date(event.created * 1000) };
+  /** Intake: the event row, committed (a 2xx may follow); `duplicate` when this id was received before. */
+  async receive(event: Stripe.Event, rawBody: Buffer): Promise<Receipt> {
+    const inserted = await this.sql.run(RECEIVE_EVENT, [
+      event.id,
+      event.type,
+      rawBody.toString('utf8'),
+      createHash('sha256').update(rawBody).digest('hex'),
+      new Date(event.created * 1000),
+      this.clock.now(),
+    ]);
+    return inserted ? 'received' : 'duplicate';
+  }
+
+  /** The worker's step: the oldest due event, processed; false when none is due. */
+  async processNext(log: Log): Promise<boolean> {
+    let claimed = null as ClaimedEvent | null;
     try {
-      // reads from Stripe that the event alone cannot settle happen before the transaction
-      const facts = await this.settlement.prepare(factsFromEvent(event));
-      const cause = { source: 'WEBHOOK' as const, actorId: 'stripe', actorRole: 'STRIPE', stripeEventId: event.id };
-      return await this.work.run(cause, log, async (work) => {
-        await work.tx.webhookEvent.createMany({ data: [{ ...row, receivedAt: work.now }], skipDuplicates: true });
-        // concurrent deliveries of one event queue here; the later ones find it processed
-        await work.tx.$queryRaw`SELECT id FROM webhook_events WHERE id = ${event.id} FOR UPDATE`;
-        const recorded = await work.tx.webhookEvent.findUniqueOrThrow({ where: { id: event.id } });
-        if (recorded.processedAt) return 'duplicate';
-        let link: Link | null = null;
-        for (const fact of facts) link = (await this.settlement.apply(work, fact)) ?? link;
-        const result = link ? WebhookEventResult.PROCESSED : WebhookEventResult.IGNORED;
-        await work.tx.webhookEvent.update({
-          where: { id: event.id },
-          data: { processedAt: work.now, result, error: null, reservationId: link?.reservationId ?? null, paymentId: link?.paymentId ?? null },
-        });
-        return link ? 'processed' : 'ignored';
+      await this.work.run(this.cause(), log, async (work) => {
+        claimed = await work.store.claimDueEvent(work.now);
+        if (claimed) await this.apply(work, claimed, log);
       });
     } catch (err) {
-      // Everything above rolled back; leave a trace for operators, unprocessed, so a redelivery runs it.
-      // (A concurrent copy that did process it is left alone: only unprocessed rows are marked.)
-      const error = String((err as Error).message ?? err).slice(0, 1000);
-      await this.prisma.webhookEvent
-        .createMany({ data: [{ ...row, receivedAt: this.clock.now() }], skipDuplicates: true })
-        .then(() =>
-          this.prisma.webhookEvent.updateMany({ where: { id: event.id, processedAt: null }, data: { result: WebhookEventResult.FAILED, error } }),
-        )
-        .catch(() => undefined);
+      if (!claimed) throw err;
+      await this.failed(claimed, err, log);
+    }
+    return claimed !== null;
+  }
+
+  /** One event now, by id (replays, tests): waits for a worker already on it; `duplicate` when it was processed before. */
+  async processEvent(id: string, log: Log): Promise<ProcessOutcome> {
+    let claimed = null as ClaimedEvent | null;
+    try {
+      return await this.work.run(this.cause(id), log, async (work) => {
+        claimed = await work.store.claimEvent(id);
+        if (!claimed) throw new Error(`no webhook event ${id}`);
+        if (claimed.processedAt) return 'duplicate';
+        return this.apply(work, claimed, log);
+      });
+    } catch (err) {
+      if (claimed) await this.failed(claimed, err, log);
       throw err;
     }
+  }
+
+  /** Events due for processing now (the worker's backlog). */
+  async due(): Promise<number> {
+    return (await this.sql.one<{ n: number }>(DUE_EVENTS, [this.clock.now()])).n;
+  }
+
+  private cause(stripeEventId?: string) {
+    return { source: 'WEBHOOK' as const, actorId: 'stripe', actorRole: 'STRIPE', ...(stripeEventId ? { stripeEventId } : {}) };
+  }
+
+  /** The event's facts, applied in the claiming transaction, which also marks it processed. */
+  private async apply(work: Work, claimed: ClaimedEvent, log: Log): Promise<ProcessOutcome> {
+    work.cause = { ...work.cause, stripeEventId: claimed.id };
+    // the payload was verified at intake; Stripe's reads the event alone cannot settle happen here
+    const facts = await this.settlement.prepare(work.store, factsFromEvent(claimed.payload as Stripe.Event));
+    let link: Link | null = null;
+    for (const fact of facts) link = (await this.settlement.apply(work, fact)) ?? link;
+    await work.store.markEventProcessed(claimed.id, work.now, link ? 'PROCESSED' : 'IGNORED', link);
+    log.info({ stripeEventId: claimed.id, stripeEventType: claimed.type, result: link ? 'PROCESSED' : 'IGNORED', attempts: claimed.attempts + 1 }, 'webhook event processed');
+    return link ? 'processed' : 'ignored';
+  }
+
+  /** Everything rolled back; the row says so, and when the next try is due. */
+  private async failed(claimed: ClaimedEvent, err: unknown, log: Log): Promise<void> {
+    const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(claimed.attempts, 22));
+    const next = new Date(this.clock.now().getTime() + backoff);
+    log.error({ err, stripeEventId: claimed.id, attempts: claimed.attempts + 1, retryAt: next }, 'webhook event processing failed; it is retried');
+    await this.sql.run(MARK_EVENT_FAILED, [claimed.id, String((err as Error)?.message ?? err).slice(0, 1000), next]).catch((markErr: unknown) =>
+      log.error({ err: markErr, stripeEventId: claimed.id }, 'could not note the failure on the event row; it is retried as it is'),
+    );
   }
 
   async purgeOldEvents(): Promise<number> {

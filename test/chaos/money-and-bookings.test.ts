@@ -484,6 +484,11 @@ async function settle(real: Real): Promise<void> {
       if (!(await deliver(event, 'B'))) throw new Error(`event ${event.id} (${event.type}) is still refused once Stripe is healthy`);
       env.delivered.add(event.id);
     }
+    // received is not processed: every event must be processed, including retries after a backoff
+    await eventuallyTrue(async () => {
+      await env.b.webhookWorker.drain();
+      return (await env.db.prisma.webhookEvent.count({ where: { processedAt: null } })) === 0;
+    }, 60_000);
     await runJobs();
     if (!pending.length && !(await undelivered()).length) return;
   }

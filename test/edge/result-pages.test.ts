@@ -55,7 +55,7 @@ describe('success page', () => {
     expect(csp).toMatch(/frame-ancestors 'none'/);
 
     await held.resume();
-    await server.emulator.webhooks.idle();
+    await server.settled();
     await eventually(async () => expect((await state(pageUrl)).state).toBe('PAID'));
     const after = await (await fetch(pageUrl)).text();
     expect(after).toMatch(/<h1 id="title">Payment received<\/h1>/);
@@ -70,7 +70,7 @@ describe('success page', () => {
       const session = await startCheckout(slow, people.guest, reservationId);
       const paid = await payOnCheckoutPage(session.url, { iban: 'DE89370400440532013000' });
       expect(paid.status).toBe(303);
-      await slow.emulator.webhooks.idle();
+      await slow.settled();
       const location = new URL(paid.location!);
       const pageUrl = `${slow.url}${location.pathname}${location.search}`;
       const html = await (await fetch(pageUrl)).text();

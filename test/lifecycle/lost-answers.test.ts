@@ -26,7 +26,7 @@ async function paidReservation(amount = 24000, checkInDays = 30) {
   const reservationId = await createReservation(server, who.admin, 'guest-1', amount, checkInDays);
   const session = await startCheckout(server, who.guest, reservationId);
   await payOnCheckoutPage(session.url, { card: '4242424242424242' });
-  await server.emulator.webhooks.idle();
+  await server.settled();
   await eventually(async () => {
     expect((await server.db.prisma.reservation.findUniqueOrThrow({ where: { id: reservationId } })).status).toBe('CONFIRMED');
   });
@@ -55,7 +55,7 @@ describe('case 1: a policy refund whose answer is lost still cancels the booking
     expect(await reservationStatus(reservationId)).toBe('CONFIRMED');
     // Stripe did refund; its events bring the news
     await held.resume();
-    await server.emulator.webhooks.idle();
+    await server.settled();
     await eventually(async () => expect(await reservationStatus(reservationId)).toBe('CANCELLED'));
     const row = await server.db.prisma.refund.findUniqueOrThrow({ where: { id: res.data!.refundPayment.id } });
     expect(row.status).toBe('SUCCEEDED');
@@ -77,7 +77,7 @@ describe('case 1: a policy refund whose answer is lost still cancels the booking
     expect(await reservationStatus(reservationId)).toBe('CANCELLED');
     expect(await refundsAtStripe(paymentIntentId)).toHaveLength(1);
     await paused.resume();
-    await server.emulator.webhooks.idle();
+    await server.settled();
     expect(await refundsAtStripe(paymentIntentId)).toHaveLength(1);
     expect(await server.db.prisma.refund.count({ where: { paymentId } })).toBe(1);
   });
@@ -102,7 +102,7 @@ describe('case 2: an unknown outcome is never treated as a refusal', () => {
     const atStripe = await refundsAtStripe(paymentIntentId);
     expect(atStripe.map((r) => r.amount)).toEqual([20_000]);
     await paused.resume();
-    await server.emulator.webhooks.idle();
+    await server.settled();
     expect((await refundsAtStripe(paymentIntentId)).reduce((sum, r) => sum + r.amount, 0)).toBe(20_000);
     expect(await server.db.prisma.payment.findUniqueOrThrow({ where: { id: paymentId } })).toMatchObject({ refundedAmount: 20_000, status: 'PARTIALLY_REFUNDED' });
   });
@@ -179,7 +179,7 @@ describe('case 4: Stripe no longer knows what we hold (the emulator reset, anoth
       failureCode: 'resource_missing',
     });
     await payOnCheckoutPage(next.url, { card: '4242424242424242' });
-    await server.emulator.webhooks.idle();
+    await server.settled();
     await eventually(async () => expect(await reservationStatus(reservationId)).toBe('CONFIRMED'));
   });
 

@@ -11,7 +11,7 @@ afterAll(() => server.close());
 const CARD_OK = '4242 4242 4242 4242';
 
 async function settled() {
-  await server.emulator.webhooks.idle();
+  await server.settled();
 }
 
 describe('paying for a reservation, as a person does it', () => {

@@ -15,7 +15,7 @@ async function failAttempt(url: string, paymentId: string) {
   await eventually(async () => {
     expect((await server.db.prisma.payment.findUniqueOrThrow({ where: { id: paymentId } })).status).toBe('FAILED');
   });
-  await server.emulator.webhooks.idle();
+  await server.settled();
 }
 
 async function retry(reservationId: string, token = who.guest) {
@@ -55,7 +55,7 @@ it('retry after the session expired at Stripe, then the new session pays', async
   const reservationId = await createReservation(server, who.admin);
   const first = await startCheckout(server, who.guest, reservationId);
   await server.stripe.checkout.sessions.expire(first.sessionId);
-  await server.emulator.webhooks.idle();
+  await server.settled();
   expect((await server.db.prisma.payment.findUniqueOrThrow({ where: { id: first.paymentId } })).status).toBe('EXPIRED');
   const before = await paymentStatus(server, who.guest, reservationId);
   expect(before).toMatchObject({ state: 'EXPIRED', canRetry: true });
@@ -66,7 +66,7 @@ it('retry after the session expired at Stripe, then the new session pays', async
   expect(second).toMatchObject({ attempt: 2, amount: 24000 });
   expect(second.sessionId).not.toBe(first.sessionId);
   await payOnCheckoutPage(second.url, { card: '4242424242424242' });
-  await server.emulator.webhooks.idle();
+  await server.settled();
   const after = await paymentStatus(server, who.guest, reservationId);
   expect(after).toMatchObject({ state: 'PAID', canRetry: false, amountPaid: 24000 });
   expect(after.reservation.status).toBe('CONFIRMED');
@@ -104,7 +104,7 @@ it('a paymentStatus after the hold expires the reservation and its open session 
   expect(status.state).toBe('EXPIRED');
   expect(status.reservation.status).toBe('EXPIRED');
   expect((await server.stripe.checkout.sessions.retrieve(first.sessionId)).status).toBe('expired');
-  await server.emulator.webhooks.idle();
+  await server.settled();
   expect((await server.db.prisma.payment.findUniqueOrThrow({ where: { id: first.paymentId } })).status).toBe('EXPIRED');
 });
 
@@ -130,7 +130,7 @@ it('the old session paid while its webhook is late: the retry answers ALREADY_PA
   const res = await retry(reservationId);
   expect(res.errors?.[0]?.extensions?.code).toBe('ALREADY_PAID');
   await webhookPaused.resume();
-  await server.emulator.webhooks.idle();
+  await server.settled();
   await eventually(async () => {
     expect((await server.db.prisma.reservation.findUniqueOrThrow({ where: { id: reservationId } })).status).toBe('CONFIRMED');
   });
@@ -145,7 +145,7 @@ it("the old session's late completed still confirms, and the newer attempt's ses
   const paidSession1 = { ...(await server.stripe.checkout.sessions.retrieve(first.sessionId)), status: 'complete', payment_status: 'paid', payment_intent: 'pi_test_late_old_session' };
   await server.db.prisma.payment.update({ where: { id: first.paymentId }, data: { status: 'EXPIRED' } });
   await server.stripe.checkout.sessions.expire(first.sessionId);
-  await server.emulator.webhooks.idle();
+  await server.settled();
   const second = (await retry(reservationId)).data!.retryPayment;
 
   const late = {
@@ -157,6 +157,7 @@ it("the old session's late completed still confirms, and the newer attempt's ses
     data: { object: paidSession1 },
   };
   expect((await server.sendWebhook(late)).status).toBe(200);
+  await server.settled();
   const rows = await server.db.prisma.payment.findMany({ where: { reservationId }, orderBy: { attempt: 'asc' } });
   expect(rows.map((r) => r.status)).toEqual(['SUCCEEDED', 'CANCELED']);
   expect((await server.db.prisma.reservation.findUniqueOrThrow({ where: { id: reservationId } })).status).toBe('CONFIRMED');
@@ -168,7 +169,7 @@ it('a payment that lands after the hold lapsed is refunded in full automatically
   const session = await startCheckout(server, who.guest, reservationId);
   await server.db.prisma.reservation.update({ where: { id: reservationId }, data: { holdExpiresAt: new Date(Date.now() - 1000) } });
   await payOnCheckoutPage(session.url, { card: '4242424242424242' });
-  await server.emulator.webhooks.idle();
+  await server.settled();
   await eventually(async () => {
     expect((await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } })).status).toBe('REFUNDED');
   });

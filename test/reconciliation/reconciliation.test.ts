@@ -25,7 +25,7 @@ describe('missed webhooks are caught up', () => {
     expect(await server.app.reconciliation.reconcilePendingPayments(0)).toBe(0);
     const before = await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } });
     await paused.resume();
-    await server.emulator.webhooks.idle();
+    await server.settled();
     const completed = await server.db.prisma.webhookEvent.findMany({ where: { type: 'checkout.session.completed', paymentId: session.paymentId } });
     expect(completed.map((e) => e.result)).toEqual(['PROCESSED']);
     expect(await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } })).toEqual(before);
@@ -48,7 +48,7 @@ describe('missed webhooks are caught up', () => {
     expect(await statusOf(open.paymentId)).toBe('PENDING');
     // the real deliveries, when they finally come, change nothing
     await paused.resume();
-    await server.emulator.webhooks.idle();
+    await server.settled();
     expect(await statusOf(expired.paymentId)).toBe('EXPIRED');
     expect(await statusOf(failed.paymentId)).toBe('FAILED');
   });
@@ -67,7 +67,7 @@ describe('missed webhooks are caught up', () => {
     const completed = await server.db.prisma.webhookEvent.findMany({ where: { type: 'checkout.session.completed', paymentId: session.paymentId } });
     expect(completed).toHaveLength(1);
     await paused.resume();
-    await server.emulator.webhooks.idle();
+    await server.settled();
     expect(await server.db.prisma.webhookEvent.count({ where: { type: 'checkout.session.completed', paymentId: session.paymentId } })).toBe(1);
   });
 });
@@ -77,7 +77,7 @@ describe('refunds interrupted before Stripe answered', () => {
     const reservationId = await createReservation(server, who.admin);
     const session = await startCheckout(server, who.guest, reservationId);
     await payOnCheckoutPage(session.url, { card: '4242424242424242' });
-    await server.emulator.webhooks.idle();
+    await server.settled();
     expect(await statusOf(session.paymentId)).toBe('SUCCEEDED');
     // the state a crash during the Stripe call leaves: the claim, reserved, without Stripe's answer
     const claim = await server.db.prisma.refund.create({

@@ -11,6 +11,9 @@ import { payOnCheckoutPage } from '../support/checkout-browser';
 import { actors, createReservation, eventually, startCheckout } from '../support/scenario';
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from '../support/test-server';
 
+// each check is a separate process (npm run verify), which takes seconds to start on a busy machine
+jest.setTimeout(120_000);
+
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
@@ -43,7 +46,7 @@ it('agrees when we and Stripe agree; finds, reports and repairs a refund we neve
   const reservationId = await createReservation(server, who.admin);
   const session = await startCheckout(server, who.guest, reservationId);
   await payOnCheckoutPage(session.url, { card: '4242424242424242' });
-  await server.emulator.webhooks.idle();
+  await server.settled();
   await eventually(async () => {
     expect((await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } })).status).toBe('SUCCEEDED');
   });

@@ -58,6 +58,12 @@ export interface TestServer {
     variables: TVars,
     options?: { token?: string; headers?: Record<string, string> },
   ): Promise<GraphQLResponse<TData>>;
+  /**
+   * Waits until Stripe (the emulator) has delivered everything and the service
+   * has processed everything it received, including what processing itself set
+   * off (a refund's events, an expired session's).
+   */
+  settled(): Promise<void>;
   /** Stops the emulator's deliveries to this service; `resume` delivers what was held back. */
   pauseWebhooks(): { resume(): Promise<void> };
   /**
@@ -134,6 +140,15 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     },
     token: (sub, role) => signToken(TEST_JWT_SECRET, { id: sub, role }, { now: clock.now() }),
     gql: (document, variables, options = {}) => gqlAt(server.url, document, variables, options),
+    async settled() {
+      for (let round = 0; round < 20; round += 1) {
+        const delivered = server.emulator.webhooks.deliveries.length;
+        await server.emulator.webhooks.idle();
+        await server.app.webhookWorker.drain();
+        await server.emulator.webhooks.idle();
+        if (server.emulator.webhooks.deliveries.length === delivered) return;
+      }
+    },
     pauseWebhooks() {
       const { app, emulator, stripe, url } = server;
       const since = emulator.clock.now();

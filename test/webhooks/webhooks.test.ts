@@ -13,7 +13,7 @@ async function paidReservation() {
   const reservationId = await createReservation(server, who.admin);
   const session = await startCheckout(server, who.guest, reservationId);
   await payOnCheckoutPage(session.url, { card: '4242424242424242' });
-  await server.emulator.webhooks.idle();
+  await server.settled();
   return { reservationId, session };
 }
 
@@ -77,6 +77,7 @@ describe('recording and idempotency', () => {
     });
     const res = await server.sendWebhook(event);
     expect(res.status).toBe(200);
+    await server.settled();
     const row = await server.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: event.id } });
     expect(row).toMatchObject({ result: 'IGNORED', type: 'checkout.session.completed' });
     expect(row.payloadSha256).toMatch(/^[0-9a-f]{64}$/);
@@ -85,6 +86,7 @@ describe('recording and idempotency', () => {
   it('records other event types as IGNORED', async () => {
     const event = fakeEvent('customer.created', { id: 'cus_1', object: 'customer' });
     expect((await server.sendWebhook(event)).status).toBe(200);
+    await server.settled();
     expect((await server.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: event.id } })).result).toBe('IGNORED');
   });
 
@@ -94,7 +96,8 @@ describe('recording and idempotency', () => {
     const before = await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } });
     const again = await server.sendWebhook(completed);
     expect(again.status).toBe(200);
-    expect(again.body.outcome).toBe('duplicate');
+    expect(again.body).toEqual({ received: true, duplicate: true });
+    await server.settled();
     const after = await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } });
     expect(after.updatedAt).toEqual(before.updatedAt);
     expect(await server.db.prisma.webhookEvent.count({ where: { id: completed.id } })).toBe(1);
@@ -111,6 +114,7 @@ describe('recording and idempotency', () => {
     });
     const res = await server.sendWebhook(lateExpired);
     expect(res.status).toBe(200);
+    await server.settled();
     const payment = await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } });
     expect(payment.status).toBe('SUCCEEDED');
   });
@@ -131,7 +135,9 @@ describe('concurrency and ordering', () => {
     const event = fakeEvent('checkout.session.completed', paidObject);
     const [a, b] = await Promise.all([server.sendWebhook(event), server.sendWebhook(event)]);
     expect([a.status, b.status]).toEqual([200, 200]);
-    expect([a.body.outcome, b.body.outcome].sort()).toEqual(['duplicate', 'processed']);
+    expect([a.body.duplicate, b.body.duplicate].sort()).toEqual([false, true]);
+    await server.settled();
+    expect(await server.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({ result: 'PROCESSED', attempts: 0 });
     expect((await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } })).status).toBe('SUCCEEDED');
     expect((await server.db.prisma.reservation.findUniqueOrThrow({ where: { id: reservationId } })).status).toBe('CONFIRMED');
   });
@@ -142,6 +148,7 @@ describe('concurrency and ordering', () => {
     const asyncOk = fakeEvent('checkout.session.async_payment_succeeded', paidObject);
     const results = await Promise.all([server.sendWebhook(completed), server.sendWebhook(asyncOk)]);
     expect(results.map((r) => r.status)).toEqual([200, 200]);
+    await server.settled();
     const payment = await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } });
     expect(payment.status).toBe('SUCCEEDED');
     expect(payment.paymentIntentId).toBe(paidObject.payment_intent);
@@ -154,6 +161,7 @@ describe('concurrency and ordering', () => {
     const { session, paidObject } = await openSessionWithCompletedEvent();
     const expired = fakeEvent('checkout.session.expired', { ...paidObject, status: 'expired', payment_status: 'unpaid', payment_intent: null });
     expect((await server.sendWebhook(expired)).status).toBe(200);
+    await server.settled();
     expect((await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } })).status).toBe('EXPIRED');
   });
 
@@ -162,40 +170,73 @@ describe('concurrency and ordering', () => {
     const payment = await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } });
     const intent = await server.stripe.paymentIntents.retrieve(payment.paymentIntentId!);
     server.emulator.openDispute(intent.latest_charge as string);
-    await server.emulator.webhooks.idle();
+    await server.settled();
     expect((await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } })).disputed).toBe(true);
   });
 });
 
 describe('failures', () => {
-  it('a handler failure answers 5xx, keeps the event unprocessed, and the redelivery processes it', async () => {
+  it('a 2xx means durably received: an event acknowledged while no worker runs is processed once one does', async () => {
+    const reservationId = await createReservation(server, who.admin);
+    const session = await startCheckout(server, who.guest, reservationId);
+    const atStripe = await server.stripe.checkout.sessions.retrieve(session.sessionId);
+    const event = fakeEvent('checkout.session.completed', { ...atStripe, status: 'complete', payment_status: 'paid', payment_intent: 'pi_test_acked_first' });
+    await server.app.webhookWorker.stop(); // as if every instance's worker were down
+    try {
+      expect((await server.sendWebhook(event)).status).toBe(200);
+      expect(await server.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({ processedAt: null, result: null });
+      expect((await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } })).status).toBe('PENDING');
+    } finally {
+      server.app.webhookWorker.start();
+    }
+    await server.settled();
+    expect(await server.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({ result: 'PROCESSED' });
+    expect((await server.db.prisma.reservation.findUniqueOrThrow({ where: { id: reservationId } })).status).toBe('CONFIRMED');
+  });
+
+  it('a processing failure rolls back, is noted on the row, and is retried with backoff until it succeeds', async () => {
     const reservationId = await createReservation(server, who.admin);
     const session = await startCheckout(server, who.guest, reservationId);
     const atStripe = await server.stripe.checkout.sessions.retrieve(session.sessionId);
     const event = fakeEvent('checkout.session.completed', { ...atStripe, status: 'complete', payment_status: 'paid', payment_intent: 'pi_test_fail_then_ok' });
 
-    // the database refuses the reservation's confirmation once
+    // the database refuses the reservation's confirmation, for now
     await server.db.prisma.$executeRawUnsafe(`
       CREATE OR REPLACE FUNCTION refuse_confirm() RETURNS trigger AS $$
       BEGIN RAISE EXCEPTION 'simulated failure'; END $$ LANGUAGE plpgsql`);
     await server.db.prisma.$executeRawUnsafe(
       `CREATE TRIGGER refuse_confirm BEFORE UPDATE ON reservations FOR EACH ROW EXECUTE FUNCTION refuse_confirm()`,
     );
-    const failed = await server.sendWebhook(event);
-    await server.db.prisma.$executeRawUnsafe(`DROP TRIGGER refuse_confirm ON reservations`);
-    expect(failed.status).toBe(500);
-    expect(JSON.stringify(failed.body)).not.toMatch(/simulated|SQL|trigger/);
-    const row = await server.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: event.id } });
-    expect(row).toMatchObject({ result: 'FAILED', processedAt: null });
-    expect(row.error).toMatch(/simulated failure/);
-    // all effects rolled back
-    expect((await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } })).status).toBe('PENDING');
+    let dropped = false;
+    try {
+      const acked = await server.sendWebhook(event);
+      expect(acked.status).toBe(200); // received durably: processing is our worker's business, not Stripe's
+      await server.settled();
+      const row = await server.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: event.id } });
+      expect(row).toMatchObject({ result: 'FAILED', processedAt: null, attempts: 1 });
+      expect(row.error).toMatch(/simulated failure/);
+      expect(row.nextAttemptAt.getTime()).toBeGreaterThan(server.clock.now().getTime());
+      // all effects rolled back
+      expect((await server.db.prisma.payment.findUniqueOrThrow({ where: { id: session.paymentId } })).status).toBe('PENDING');
 
-    const retried = await server.sendWebhook(event);
-    expect(retried.status).toBe(200);
-    expect(retried.body.outcome).toBe('processed');
-    expect(await server.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({ result: 'PROCESSED', error: null });
+      // still failing when its retry comes due: the backoff grows
+      await server.clock.advance(1_500);
+      await server.settled();
+      const again = await server.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: event.id } });
+      expect(again).toMatchObject({ result: 'FAILED', attempts: 2 });
+      expect(again.nextAttemptAt.getTime() - server.clock.now().getTime()).toBeGreaterThan(1_000);
+
+      await server.db.prisma.$executeRawUnsafe(`DROP TRIGGER refuse_confirm ON reservations`);
+      dropped = true;
+      await server.clock.advance(2_500);
+      await server.settled();
+    } finally {
+      if (!dropped) await server.db.prisma.$executeRawUnsafe(`DROP TRIGGER IF EXISTS refuse_confirm ON reservations`);
+    }
+    expect(await server.db.prisma.webhookEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({ result: 'PROCESSED', error: null, attempts: 2 });
     expect((await server.db.prisma.reservation.findUniqueOrThrow({ where: { id: reservationId } })).status).toBe('CONFIRMED');
+    // a redelivery by Stripe meanwhile was only a duplicate
+    expect((await server.sendWebhook(event)).body).toEqual({ received: true, duplicate: true });
   });
 
   it('accepts a signature from any of several configured secrets (rotation)', async () => {

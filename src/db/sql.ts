@@ -1,0 +1,52 @@
+/**
+ * Hand-written statements on the pg pool under Prisma, prepared once per
+ * connection. Used where a statement runs on every request or event (units of
+ * work, the paymentStatus read): there Prisma's client costs several times the
+ * statement's own work. Prisma remains the schema, the migrations and the rest
+ * of the reads; these statements return the same row shapes (camelCase, Dates).
+ */
+import type pg from 'pg';
+
+export interface Statement {
+  /** the prepared statement's name: one text per name */
+  readonly name: string;
+  readonly text: string;
+}
+
+const names = new Map<string, string>();
+
+/** Declares a statement once, at module load; a name reused with another text is a bug caught at start. */
+export function statement(name: string, text: string): Statement {
+  const known = names.get(name);
+  if (known !== undefined && known !== text) throw new Error(`statement ${name} is declared twice with different texts`);
+  names.set(name, text);
+  return { name, text };
+}
+
+/** A pg client or pool, running prepared statements. */
+export class Sql {
+  constructor(private readonly client: pg.Pool | pg.PoolClient) {}
+
+  async rows<T extends object>(s: Statement, values: unknown[] = []): Promise<T[]> {
+    return (await this.client.query<T>({ name: s.name, text: s.text, values })).rows;
+  }
+
+  async first<T extends object>(s: Statement, values: unknown[] = []): Promise<T | null> {
+    return (await this.rows<T>(s, values))[0] ?? null;
+  }
+
+  async one<T extends object>(s: Statement, values: unknown[] = []): Promise<T> {
+    const row = await this.first<T>(s, values);
+    if (!row) throw new Error(`statement ${s.name} returned no row`);
+    return row;
+  }
+
+  async run(s: Statement, values: unknown[] = []): Promise<number> {
+    return (await this.client.query({ name: s.name, text: s.text, values })).rowCount ?? 0;
+  }
+
+  /** A statement that is not prepared (transaction control, NOTIFY with a channel name). */
+  async raw(text: string, values: unknown[] = []): Promise<void> {
+    await this.client.query(text, values);
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The statements units of work run (src/lifecycle/work.ts), on the one
+ * connection of their transaction: reading a reservation's aggregate under its
+ * lock, inserting claims, recording what Stripe said, webhook events and
+ * idempotency keys. None of them writes a `status` column: those statements
+ * belong to the transition authority (src/lifecycle/transition-authority.ts).
+ */
+import type { Payment, Refund, Reservation } from './generated/client';
+import { Sql, statement } from './sql';
+
+/** The columns of each table as Prisma's row types name them. */
+export const columns = {
+  reservation: (t = 'reservations') =>
+    `${t}.id, ${t}.guest_id AS "guestId", ${t}.description, ${t}.check_in AS "checkIn", ${t}.check_out AS "checkOut", ${t}.amount, ${t}.currency, ${t}.status, ${t}.hold_expires_at AS "holdExpiresAt", ${t}.created_at AS "createdAt", ${t}.updated_at AS "updatedAt"`,
+  payment: (t = 'payments') =>
+    `${t}.id, ${t}.reservation_id AS "reservationId", ${t}.attempt, ${t}.status, ${t}.amount, ${t}.currency, ${t}.refunded_amount AS "refundedAmount", ${t}.checkout_session_id AS "checkoutSessionId", ${t}.payment_intent_id AS "paymentIntentId", ${t}.checkout_url AS "checkoutUrl", ${t}.expires_at AS "expiresAt", ${t}.failure_code AS "failureCode", ${t}.failure_message AS "failureMessage", ${t}.disputed, ${t}.idempotency_key AS "idempotencyKey", ${t}.created_at AS "createdAt", ${t}.updated_at AS "updatedAt"`,
+  refund: (t = 'refunds') =>
+    `${t}.id, ${t}.payment_id AS "paymentId", ${t}.amount, ${t}.currency, ${t}.status, ${t}.reason, ${t}.policy, ${t}.stripe_refund_id AS "stripeRefundId", ${t}.requested_by AS "requestedBy", ${t}.idempotency_key AS "idempotencyKey", ${t}.failure_reason AS "failureReason", ${t}.uncertain_since AS "uncertainSince", ${t}.created_at AS "createdAt", ${t}.updated_at AS "updatedAt"`,
+};
+
+const LOCK_RESERVATION = statement('lock-reservation', `SELECT ${columns.reservation()} FROM reservations WHERE id = $1 FOR UPDATE`);
+const ATTEMPTS_OF = statement('attempts-of', `SELECT ${columns.payment()} FROM payments WHERE reservation_id = $1 ORDER BY attempt DESC`);
+const REFUNDS_OF_RESERVATION = statement(
+  'refunds-of-reservation',
+  `SELECT ${columns.refund('f')} FROM refunds f JOIN payments p ON p.id = f.payment_id WHERE p.reservation_id = $1 ORDER BY f.created_at, f.id`,
+);
+const ATTEMPT_REF_BY_ID = statement('attempt-ref-by-id', `SELECT id, reservation_id AS "reservationId", checkout_session_id AS "checkoutSessionId" FROM payments WHERE id = $1`);
+const ATTEMPT_REF_BY_SESSION = statement('attempt-ref-by-session', `SELECT id, reservation_id AS "reservationId", checkout_session_id AS "checkoutSessionId" FROM payments WHERE checkout_session_id = $1`);
+const ATTEMPT_REF_BY_INTENT = statement('attempt-ref-by-intent', `SELECT id, reservation_id AS "reservationId", checkout_session_id AS "checkoutSessionId" FROM payments WHERE payment_intent_id = $1`);
+const REFUND_BY_STRIPE_ID = statement('refund-by-stripe-id', `SELECT payment_id AS "paymentId" FROM refunds WHERE stripe_refund_id = $1`);
+const INSERT_ATTEMPT = statement(
+  'insert-attempt',
+  `INSERT INTO payments (id, reservation_id, attempt, amount, currency, expires_at, idempotency_key, created_at, updated_at)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING ${columns.payment()}`,
+);
+const DELETE_ATTEMPT = statement('delete-attempt', 'DELETE FROM payments WHERE id = $1');
+const UPDATE_ATTEMPT_DETAILS = statement(
+  'update-attempt-details',
+  `UPDATE payments SET checkout_session_id = $2, payment_intent_id = $3, failure_code = $4, failure_message = $5, disputed = $6, updated_at = $7
+   WHERE id = $1 RETURNING ${columns.payment()}`,
+);
+const INSERT_REFUND = statement(
+  'insert-refund',
+  `INSERT INTO refunds (id, payment_id, amount, currency, reason, policy, requested_by, idempotency_key, created_at, updated_at)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING ${columns.refund()}`,
+);
+const DELETE_REFUND = statement('delete-refund', 'DELETE FROM refunds WHERE id = $1');
+const ADVISORY_LOCK = statement('advisory-xact-lock', 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))');
+const GET_KEY = statement(
+  'get-idempotency-key',
+  `SELECT scope, key, request, refund_id AS "refundId", tries, created_at AS "createdAt" FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+);
+const UPSERT_KEY = statement(
+  'upsert-idempotency-key',
+  `INSERT INTO idempotency_keys (scope, key, request, refund_id, tries, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+   ON CONFLICT (scope, key) DO UPDATE SET refund_id = EXCLUDED.refund_id, tries = EXCLUDED.tries`,
+);
+const DELETE_KEYS_OF_REFUND = statement('delete-keys-of-refund', 'DELETE FROM idempotency_keys WHERE refund_id = $1');
+const CLAIM_DUE_EVENT = statement(
+  'claim-due-event',
+  `SELECT id, type, payload, attempts FROM webhook_events WHERE processed_at IS NULL AND next_attempt_at <= $1
+   ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+);
+const CLAIM_EVENT = statement('claim-event', `SELECT id, type, payload, attempts, processed_at AS "processedAt" FROM webhook_events WHERE id = $1 FOR UPDATE`);
+const MARK_EVENT_PROCESSED = statement(
+  'mark-event-processed',
+  `UPDATE webhook_events SET processed_at = $2, result = $3, error = NULL, reservation_id = $4, payment_id = $5 WHERE id = $1`,
+);
+
+export interface AttemptRef {
+  id: string;
+  reservationId: string;
+  checkoutSessionId: string | null;
+}
+
+export interface IdempotencyKeyRow {
+  scope: string;
+  key: string;
+  request: unknown;
+  refundId: string | null;
+  tries: number;
+  createdAt: Date;
+}
+
+export interface ClaimedEvent {
+  id: string;
+  type: string;
+  /** the event as Stripe sent it */
+  payload: unknown;
+  attempts: number;
+  processedAt?: Date | null;
+}
+
+/** The statements of one transaction (a unit of work's connection). */
+export class TxStore {
+  constructor(readonly sql: Sql) {}
+
+  lockReservation(id: string): Promise<Reservation | null> {
+    return this.sql.first<Reservation>(LOCK_RESERVATION, [id]);
+  }
+
+  attemptsOf(reservationId: string): Promise<Payment[]> {
+    return this.sql.rows<Payment>(ATTEMPTS_OF, [reservationId]);
+  }
+
+  refundsOfReservation(reservationId: string): Promise<Refund[]> {
+    return this.sql.rows<Refund>(REFUNDS_OF_RESERVATION, [reservationId]);
+  }
+
+  attemptRef(by: 'id' | 'session' | 'intent', value: string): Promise<AttemptRef | null> {
+    return this.sql.first<AttemptRef>(by === 'id' ? ATTEMPT_REF_BY_ID : by === 'session' ? ATTEMPT_REF_BY_SESSION : ATTEMPT_REF_BY_INTENT, [value]);
+  }
+
+  async paymentOfStripeRefund(stripeRefundId: string): Promise<string | null> {
+    return (await this.sql.first<{ paymentId: string }>(REFUND_BY_STRIPE_ID, [stripeRefundId]))?.paymentId ?? null;
+  }
+
+  insertAttempt(a: { id: string; reservationId: string; attempt: number; amount: number; currency: string; expiresAt: Date; idempotencyKey: string; at: Date }): Promise<Payment> {
+    return this.sql.one<Payment>(INSERT_ATTEMPT, [a.id, a.reservationId, a.attempt, a.amount, a.currency, a.expiresAt, a.idempotencyKey, a.at]);
+  }
+
+  async deleteAttempt(id: string): Promise<void> {
+    await this.sql.run(DELETE_ATTEMPT, [id]);
+  }
+
+  /** Everything of an attempt but its status and amounts: ids Stripe gave, the last failure, the dispute flag. */
+  updateAttemptDetails(attempt: Payment, at: Date): Promise<Payment> {
+    return this.sql.one<Payment>(UPDATE_ATTEMPT_DETAILS, [
+      attempt.id,
+      attempt.checkoutSessionId,
+      attempt.paymentIntentId,
+      attempt.failureCode,
+      attempt.failureMessage,
+      attempt.disputed,
+      at,
+    ]);
+  }
+
+  insertRefund(r: {
+    id: string;
+    paymentId: string;
+    amount: number;
+    currency: string;
+    reason: string | null;
+    policy: string;
+    requestedBy: string | null;
+    idempotencyKey: string | null;
+    createdAt: Date;
+  }): Promise<Refund> {
+    return this.sql.one<Refund>(INSERT_REFUND, [r.id, r.paymentId, r.amount, r.currency, r.reason, r.policy, r.requestedBy, r.idempotencyKey, r.createdAt]);
+  }
+
+  async deleteRefund(id: string): Promise<void> {
+    await this.sql.run(DELETE_REFUND, [id]);
+  }
+
+  /** Serializes everything holding the same key until the transaction ends. */
+  async advisoryLock(key: string): Promise<void> {
+    await this.sql.run(ADVISORY_LOCK, [key]);
+  }
+
+  idempotencyKey(scope: string, key: string): Promise<IdempotencyKeyRow | null> {
+    return this.sql.first<IdempotencyKeyRow>(GET_KEY, [scope, key]);
+  }
+
+  async saveIdempotencyKey(row: { scope: string; key: string; request: unknown; refundId: string; tries: number; createdAt: Date }): Promise<void> {
+    await this.sql.run(UPSERT_KEY, [row.scope, row.key, JSON.stringify(row.request), row.refundId, row.tries, row.createdAt]);
+  }
+
+  async deleteIdempotencyKeysOfRefund(refundId: string): Promise<void> {
+    await this.sql.run(DELETE_KEYS_OF_REFUND, [refundId]);
+  }
+
+  /** The oldest event due for processing that no other worker holds, locked until this transaction ends. */
+  claimDueEvent(now: Date): Promise<ClaimedEvent | null> {
+    return this.sql.first<ClaimedEvent>(CLAIM_DUE_EVENT, [now]);
+  }
+
+  /** One event, locked (a concurrent worker on it is waited for). */
+  claimEvent(id: string): Promise<ClaimedEvent | null> {
+    return this.sql.first<ClaimedEvent>(CLAIM_EVENT, [id]);
+  }
+
+  async markEventProcessed(id: string, at: Date, result: 'PROCESSED' | 'IGNORED', link: { reservationId: string; paymentId: string } | null): Promise<void> {
+    await this.sql.run(MARK_EVENT_PROCESSED, [id, at, result, link?.reservationId ?? null, link?.paymentId ?? null]);
+  }
+}
