@@ -10,6 +10,7 @@ import type { Config } from './config';
 import type { PrismaClient } from './db';
 import { TransitionAuthority } from './lifecycle/transition-authority';
 import { UnitOfWork, type Cause, type FollowUp } from './lifecycle/work';
+import { notifyChangesOnCommit } from './live/change-notice';
 import { CheckoutService } from './payments/checkout.service';
 import type { CheckoutUrls } from './payments/checkout-urls';
 import { PaymentService } from './payments/payment.service';
@@ -45,6 +46,8 @@ export function createServices(deps: {
 }): Services {
   const { prisma, stripe, clock, config, checkoutUrls, log } = deps;
   const work = new UnitOfWork(prisma, clock);
+  // live status: every committed change of a payment state is announced to every instance (LISTEN/NOTIFY)
+  notifyChangesOnCommit(work);
   const authority = new TransitionAuthority();
   const settlement = new SettlementService(prisma, work, authority, new StripeReader(stripe));
   const reservations = new ReservationService(prisma, clock);

@@ -26,6 +26,12 @@ export interface Database {
   ping(): Promise<void>;
   /** Registers a listener for every SQL statement Prisma runs (statement counts in tests). */
   onQuery(listener: (event: QueryEvent) => void): () => void;
+  /**
+   * Registers a listener for NOTIFY messages that reach the pool's connections. On a
+   * server they never do (those sessions do not LISTEN); the embedded database is one
+   * session, so there a notification arrives on the connection that committed it.
+   */
+  onNotification(listener: (channel: string, payload: string | undefined) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -57,6 +63,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // An idle connection dropped by the server (restart, failover, DROP DATABASE in tests)
   // must not crash the process: pg emits it on the pool, and the next query reconnects.
   pool.on('error', (err) => options.onIdleError?.(err));
+  const notificationListeners = new Set<(channel: string, payload: string | undefined) => void>();
+  pool.on('connect', (client) =>
+    client.on('notification', (message) => {
+      for (const listener of notificationListeners) listener(message.channel, message.payload);
+    }),
+  );
   try {
     if (embedded || options.migrate) {
       const client = await pool.connect();
@@ -91,6 +103,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     onQuery(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onNotification(listener) {
+      notificationListeners.add(listener);
+      return () => notificationListeners.delete(listener);
     },
     async close() {
       await prisma.$disconnect();
