@@ -30,6 +30,11 @@ import { PageAccess } from './payment-pages/page-access';
 import { PaymentResultService } from './payment-pages/payment-result.service';
 import { paymentResultRoutes } from './payment-pages/payment-result.routes';
 import { ResultPageCheckoutUrls } from './payment-pages/result-page-urls';
+import { createLoaders } from './db';
+import { ChangeListener, type ChangeListenerOptions } from './live/change-listener';
+import { LiveStatus } from './live/live-status';
+import { LiveStatusResolver } from './live/live-status.resolver';
+import { StatusFanOut } from './live/status-fan-out';
 
 export interface App {
   config: Config;
@@ -50,6 +55,8 @@ export interface App {
   redis?: Redis;
   /** true when this service serves the payment result pages (PUBLIC_URL unset) */
   servesResultPages: boolean;
+  /** live status: this instance's LISTEN connection and its subscribers */
+  live: { listener: ChangeListener; fanOut: StatusFanOut };
   listen(): Promise<string>;
   /** stop accepting, finish in-flight requests, close the database */
   close(): Promise<void>;
@@ -68,6 +75,8 @@ export interface AppOptions {
   clock?: Clock;
   /** more feature routes (each must have a budget in src/http/rate-limits.ts) */
   routes?: FastifyPluginAsync[];
+  /** reconnection timing of the live-status listener (tests shorten it) */
+  liveListener?: ChangeListenerOptions;
 }
 
 /** Stripe itself, a Stripe-compatible API, or the built-in emulator started here. */
@@ -162,11 +171,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const services = createServices({ prisma: db.prisma, stripe, clock, config, checkoutUrls, log: logger });
   const { reservations, checkout, payments, refunds, webhooks, consistency, reconciliation } = services;
+  const results = new PaymentResultService(db.prisma);
+  // live status: changes committed on any instance reach this one's subscribers
+  const fanOut = new StatusFanOut(() => createLoaders(db.prisma));
+  const listener = new ChangeListener(db, fanOut, logger, options.liveListener);
+  const live = new LiveStatus(fanOut, payments, servesResultPages ? { access: pageAccess, results } : null);
   const registry: ResolverRegistry = new Map<Function, object>([
     [ReservationResolver, new ReservationResolver(reservations)],
     [PaymentResolver, new PaymentResolver(payments, checkout)],
     [RefundResolver, new RefundResolver(refunds)],
     [ConsistencyResolver, new ConsistencyResolver(consistency, clock)],
+    [LiveStatusResolver, new LiveStatusResolver(live)],
   ]);
   const schema = await buildAppSchema(registry);
   const developmentToken = async () =>
@@ -188,10 +203,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     trustProxy: config.trustProxy,
     webhookRoutes: webhookRoutes({ stripe, secrets: () => webhookSecrets, service: webhooks }),
     routes: [
-      ...(servesResultPages ? [paymentResultRoutes({ access: pageAccess, results: new PaymentResultService(db.prisma) })] : []),
+      ...(servesResultPages ? [paymentResultRoutes({ access: pageAccess, results })] : []),
       ...(options.routes ?? []),
     ],
+    subscriptions: {
+      live,
+      perSubject: { connectionsPerSubject: config.live.maxConnectionsPerSubject, subscriptionsPerSubject: config.live.maxSubscriptionsPerSubject },
+      clock,
+      clockSkewSeconds: config.jwt.clockSkewSeconds,
+      production: config.env === 'production',
+    },
   });
+  await listener.start();
 
   const app: App = {
     config,
@@ -204,6 +227,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     consistency,
     redis,
     servesResultPages,
+    live: { listener, fanOut },
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const address = http.server.address();
@@ -220,6 +244,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async close() {
       await app.jobs?.stop();
       await closeGracefully(http);
+      fanOut.close();
+      await listener.close();
       await redis?.quit().catch(() => redis.disconnect());
       await emulator?.close();
       if (ownsDb) await db.close();
