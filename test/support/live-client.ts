@@ -42,6 +42,8 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 export interface Watch<TData> {
   results: Array<ExecutionResult<TData>>;
+  /** when each result arrived (Date.now()) */
+  arrivals: number[];
   /** what the client's error callback got (a close event or GraphQL errors) */
   error: unknown;
   completed: boolean;
@@ -61,6 +63,7 @@ export function watch<TData, TVars extends Record<string, unknown>>(
 ): Watch<TData> {
   const record: Watch<TData> = {
     results: [],
+    arrivals: [],
     error: undefined,
     completed: false,
     latest: () => record.results.at(-1)?.data ?? undefined,
@@ -79,7 +82,10 @@ export function watch<TData, TVars extends Record<string, unknown>>(
   record.stop = client.subscribe<TData>(
     { query: print(document), variables },
     {
-      next: (result) => record.results.push(result as ExecutionResult<TData>),
+      next: (result) => {
+        record.arrivals.push(Date.now());
+        record.results.push(result as ExecutionResult<TData>);
+      },
       error: (err) => {
         record.error = err;
       },
