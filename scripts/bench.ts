@@ -6,12 +6,16 @@
  *   - webhook acknowledgement p50/p99                   (budget: p99 < 200 ms)
  *   - createCheckoutSession overhead over the Stripe call (budget: < 50 ms)
  *   - 500 concurrent checkout sessions                   (budget: all succeed)
+ *   - live status: memory per subscribed socket, and the fan-out latency (p50/p99)
+ *     from a change's commit to its delivery on 1,000 sockets (100 per reservation)
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import readline from 'node:readline';
+import { createClient, type Client } from 'graphql-ws';
 import Stripe from 'stripe';
+import WebSocket from 'ws';
 import { signToken } from '../src/auth/token-verifier';
 import { createScratchDatabase, dropDatabase } from './lib/scratch-database';
 
@@ -44,14 +48,18 @@ async function main() {
   const base = process.env.DATABASE_URL;
   const url = base ? await createScratchDatabase(base, 'bpa_bench') : undefined;
   // the service runs in its own process (with its in-process emulator); this one only generates load
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'bench-server.ts')], {
+  const child = spawn(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'bench-server.ts')], {
     env: { ...process.env, JWT_SECRET: SECRET, DATABASE_URL: url ?? '', DATA_DIR: path.join(require('node:os').tmpdir(), `bpa-bench-${process.pid}`) },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const first = await new Promise<string>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  // the service answers on stdout, one JSON line per command, in order
+  const waiting: Array<{ resolve: (line: string) => void; reject: (err: Error) => void }> = [];
+  readline.createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.resolve(line));
+  child.once('exit', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`bench server exited with ${code}`));
   });
+  const nextLine = () => new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
+  const first = await nextLine();
   const { url: api, emulatorPort, webhookSecret } = JSON.parse(first) as { url: string; emulatorPort: number; webhookSecret: string };
   const emulator = { port: emulatorPort, webhookSecret };
   const admin = await signToken(SECRET, { id: 'bench-admin', role: 'ADMIN' });
@@ -78,6 +86,14 @@ async function main() {
     ).createReservation.id as string;
   const checkout = (id: string) =>
     gql('mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { sessionId } }', { i: { reservationId: id } }, guest);
+
+  // first, on a service that has done nothing else yet (its memory is then easiest to read)
+  const ask = async <T>(command: object): Promise<T> => {
+    const line = nextLine();
+    child.stdin!.write(`${JSON.stringify(command)}\n`);
+    return JSON.parse(await line) as T;
+  };
+  await benchLiveStatus({ api, admin, guest, createReservation, ask });
 
   // paymentStatus: one reservation with three attempts and refunds
   const statusId = await createReservation();
@@ -150,6 +166,97 @@ async function main() {
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
   if (url) await dropDatabase(url);
+}
+
+/**
+ * Live status: 1,000 sockets (graphql-ws's client, one subscription each, 100
+ * per reservation). Memory per socket: the service's heap, external and RSS
+ * after full collections, before and after (a warm-up round of 50 sockets
+ * first). Fan-out latency: the service commits a unit of work touching a
+ * reservation (the NOTIFY every state change sends) and reports the instant of
+ * its commit; each socket's delivery of the re-read state is timed from it
+ * (wall clocks of two processes on one machine), one reservation at a time
+ * (100 sockets) and then all ten at once (1,000 sockets).
+ */
+async function benchLiveStatus(deps: {
+  api: string;
+  admin: string;
+  guest: string;
+  createReservation: () => Promise<string>;
+  ask: <T>(command: object) => Promise<T>;
+}) {
+  type Memory = { memory: { rss: number; heapUsed: number; external: number } };
+  const SOCKETS = 1000;
+  const PER_RESERVATION = 100;
+  const reservations = await pool(SOCKETS / PER_RESERVATION, 5, () => deps.createReservation());
+  const wsUrl = `${deps.api.replace(/^http/, 'ws')}/graphql`;
+  const query = 'subscription($id: ID!) { paymentStatusChanged(reservationId: $id) { state attemptCount canRetry amountPaid attempts { id status } } }';
+  const now = () => performance.timeOrigin + performance.now();
+
+  /** n sockets on reservations round-robin; resolves once each has its first state */
+  const open = async (n: number) => {
+    const clients: Client[] = [];
+    const deliveries = new Map<string, number[][]>(reservations.map((id) => [id, []]));
+    const first: Promise<void>[] = [];
+    for (let i = 0; i < n; i += 1) {
+      const reservationId = reservations[i % reservations.length];
+      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${i % 2 ? deps.guest : deps.admin}` }, retryAttempts: 0 });
+      clients.push(client);
+      const arrivals: number[] = [];
+      deliveries.get(reservationId)!.push(arrivals);
+      first.push(
+        new Promise((resolve, reject) => {
+          client.subscribe(
+            { query, variables: { id: reservationId } },
+            {
+              next: (result) => {
+                if (result.errors) reject(new Error(JSON.stringify(result.errors)));
+                arrivals.push(now());
+                resolve();
+              },
+              error: reject,
+              complete: () => undefined,
+            },
+          );
+        }),
+      );
+    }
+    await Promise.all(first);
+    return { clients, deliveries };
+  };
+
+  const warmUp = await open(50);
+  await Promise.all(warmUp.clients.map((c) => c.dispose()));
+  const before = (await deps.ask<Memory>({ memory: true })).memory;
+  const t0 = performance.now();
+  const { clients, deliveries } = await open(SOCKETS);
+  const subscribedIn = performance.now() - t0;
+  const after = (await deps.ask<Memory>({ memory: true })).memory;
+  const perSocket = (bytes: number) => `${(bytes / SOCKETS / 1024).toFixed(1)} KiB`;
+  console.log(
+    `live status: ${SOCKETS} sockets subscribed (each with its current state) in ${(subscribedIn / 1000).toFixed(1)} s; service memory per socket: ` +
+      `heap ${perSocket(after.heapUsed - before.heapUsed)}, heap+external ${perSocket(after.heapUsed + after.external - before.heapUsed - before.external)}, rss ${perSocket(after.rss - before.rss)}`,
+  );
+
+  /** touches reservations in the service; returns each socket's delay from the commit */
+  const fanOut = async (ids: string[]) => {
+    const counts = new Map(ids.map((id) => [id, deliveries.get(id)!.map((a) => a.length)]));
+    const { committed } = await deps.ask<{ committed: Array<{ id: string; at: number }> }>({ touch: ids });
+    const delays: number[] = [];
+    for (const { id, at } of committed) {
+      const sockets = deliveries.get(id)!;
+      while (!sockets.every((arrivals, i) => arrivals.length > counts.get(id)![i])) await new Promise((resolve) => setTimeout(resolve, 1));
+      for (const [i, arrivals] of sockets.entries()) delays.push(arrivals[counts.get(id)![i]] - at);
+    }
+    return delays;
+  };
+  const one: number[] = [];
+  for (let round = 0; round < 3; round += 1) for (const id of reservations) one.push(...(await fanOut([id])));
+  summary(`fan-out: one change, ${PER_RESERVATION} sockets (commit → socket)`, one);
+  const all: number[] = [];
+  for (let round = 0; round < 5; round += 1) all.push(...(await fanOut(reservations)));
+  summary(`fan-out: ${reservations.length} changes at once, ${SOCKETS} sockets`, all);
+  await Promise.all(clients.map((c) => c.dispose()));
 }
 
 main().catch((err) => {

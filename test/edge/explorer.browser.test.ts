@@ -93,7 +93,9 @@ describeInChromium(`GraphiQL in headless Chromium (${CHROMIUM})`, () => {
     const queryEditor = page.locator('.graphiql-query-editor .CodeMirror');
     await queryEditor.waitFor({ timeout: 20_000 });
     await page.evaluate((text) => {
-      (document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as { CodeMirror: { setValue(v: string): void } }).CodeMirror.setValue(text);
+      // CodeMirror 5 keeps its editor on the element
+      const page = globalThis as unknown as { document: { querySelector(selector: string): { CodeMirror: { setValue(value: string): void } } } };
+      page.document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(text);
     }, 'subscription Live($reservationId: ID!) { paymentStatusChanged(reservationId: $reservationId) { state attemptCount } }');
     await page.getByRole('button', { name: 'Variables' }).click();
     await page.locator('.graphiql-editor-tool .CodeMirror').first().click();
