@@ -5,6 +5,8 @@
  * (signatures are computed over the exact body, so the JSON parser must never
  * touch it). Every route gets security headers and a rate-limit budget; GraphQL
  * requests pass the query limits and the strict-input check before any resolver.
+ * WebSocket upgrades of /graphql carry the subscriptions (src/live), under the
+ * same limits; their sockets are closed first when the server closes.
  */
 import { randomUUID } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';

@@ -27,10 +27,6 @@ export class LatestValueStream<T> implements AsyncIterableIterator<T> {
     if (!this.pending) this.push(value);
   }
 
-  get isEnded(): boolean {
-    return this.ended;
-  }
-
   next(): Promise<IteratorResult<T>> {
     if (this.pending) {
       const { value } = this.pending;

@@ -1,8 +1,8 @@
 /**
  * GraphQL subscriptions over WebSocket (the graphql-ws protocol,
  * `graphql-transport-ws`) on the same path as the HTTP API: Apollo's documented
- * setup (a `ws` server on Fastify's HTTP server, graphql-ws's `useServer`, and a
- * drain plugin that closes the sockets when Apollo stops). Only subscriptions
+ * setup (a `ws` server taking the upgrades of Fastify's HTTP server, graphql-ws's
+ * `useServer`, and a drain plugin that closes the sockets when Apollo stops). Only subscriptions
  * are served here; queries and mutations stay on HTTP, where the rate limits,
  * CSRF prevention and the HTTP status codes apply.
  *
@@ -22,6 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { CloseCode, type Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -127,8 +128,19 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
   const connections = new SubjectCounter(deps.perSubject.connectionsPerSubject);
   const subscriptions = new SubjectCounter(deps.perSubject.subscriptionsPerSubject);
   const log = deps.logger.child({ component: 'subscriptions' });
-  // 64 KiB: far more than any subscription document within the token limit needs
-  const wss = new WebSocketServer({ server: deps.httpServer, path: deps.path, maxPayload: 64 * 1024 });
+  // 64 KiB: far more than any subscription document within the token limit needs. No `server` option: ws
+  // would re-emit the HTTP server's own errors (a port in use) as its own; upgrades are handed over below.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  let disposing: Promise<void> | null = null;
+  const refuse = (socket: Duplex, status: string) => {
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== deps.path) return refuse(socket, '404 Not Found');
+    if (disposing) return refuse(socket, '503 Service Unavailable');
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  deps.httpServer.on('upgrade', onUpgrade);
 
   const closeWhenExpired = (connection: Connection, expiresAtMs: number) => {
     const wait = expiresAtMs - deps.clock.now().getTime();
@@ -235,9 +247,9 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
     wss,
   );
 
-  let disposing: Promise<void> | null = null;
   const dispose = () => {
     disposing ??= (async () => {
+      deps.httpServer.off('upgrade', onUpgrade);
       const cut = setTimeout(() => {
         for (const client of wss.clients) client.terminate();
       }, deps.closeGraceMs ?? 5_000);

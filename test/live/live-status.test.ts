@@ -113,6 +113,17 @@ describe('refused as paymentStatus refuses', () => {
 });
 
 describe('limits', () => {
+  it('WebSocket upgrades are taken on /graphql only', async () => {
+    const { default: WebSocket } = await import('ws');
+    const status = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/healthz`, 'graphql-transport-ws');
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on('open', () => reject(new Error('upgraded on /healthz')));
+      socket.on('error', () => undefined);
+    });
+    expect(status).toBe(404);
+  });
+
   it('queries and mutations are not served over the WebSocket', async () => {
     const c = client(bearer(who.admin));
     const results: unknown[] = [];
