@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { TokenVerifier, signToken } from './auth/token-verifier';
 import { ConfigError, type Config } from './config';
-import { openDatabase, type Database } from './db';
+import { createLoaders, openDatabase, type Database } from './db';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
 import { systemClock, type Clock } from './common/clock';
@@ -30,7 +30,6 @@ import { PageAccess } from './payment-pages/page-access';
 import { PaymentResultService } from './payment-pages/payment-result.service';
 import { paymentResultRoutes } from './payment-pages/payment-result.routes';
 import { ResultPageCheckoutUrls } from './payment-pages/result-page-urls';
-import { createLoaders } from './db';
 import { ChangeListener, type ChangeListenerOptions } from './live/change-listener';
 import { LiveStatus } from './live/live-status';
 import { LiveStatusResolver } from './live/live-status.resolver';
@@ -58,7 +57,7 @@ export interface App {
   /** live status: this instance's LISTEN connection and its subscribers */
   live: { listener: ChangeListener; fanOut: StatusFanOut };
   listen(): Promise<string>;
-  /** stop accepting, finish in-flight requests, close the database */
+  /** stop accepting, close the WebSockets, finish in-flight requests, stop listening for changes, close the database */
   close(): Promise<void>;
 }
 
