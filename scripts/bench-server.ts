@@ -1,8 +1,13 @@
 /** The service for `npm run bench`, in its own process (the load comes from wrk; Stripe is the emulator's own process, STRIPE_API_URL). */
 import 'reflect-metadata';
 import pino from 'pino';
+import readline from 'node:readline';
 import { createApp } from '../src/app';
+import { silentLog } from '../src/common/log';
+import { systemClock } from '../src/common/clock';
 import { loadConfig } from '../src/config';
+import { UnitOfWork } from '../src/lifecycle/work';
+import { notifyChangesOnCommit } from '../src/live/change-notice';
 
 async function main() {
   const config = loadConfig({
@@ -17,11 +22,38 @@ async function main() {
     JOBS_ENABLED: 'false',
     // the bench measures throughput: the per-caller budgets would cap it
     RATE_LIMIT_ENABLED: 'false',
+    // the fan-out section holds 1,000 sockets of two subjects
+    LIVE_MAX_CONNECTIONS_PER_SUBJECT: '10000',
+    LIVE_MAX_SUBSCRIPTIONS_PER_SUBJECT: '10000',
   });
   const app = await createApp(config, { logger: pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false })) });
   const url = await app.listen();
   process.stdout.write(`${JSON.stringify({ benchReady: true, url })}\n`);
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+  // commands from the bench on stdin, one JSON line each, answered on stdout
+  const work = new UnitOfWork(app.db, systemClock);
+  notifyChangesOnCommit(work);
+  readline.createInterface({ input: process.stdin }).on('line', (line) => {
+    const command = JSON.parse(line) as { memory?: true; touch?: string[] };
+    if (command.memory) {
+      // this process's memory after full collections (--expose-gc)
+      for (let i = 0; i < 3; i += 1) (globalThis as { gc?: () => void }).gc?.();
+      const { rss, heapUsed, external } = process.memoryUsage();
+      process.stdout.write(`${JSON.stringify({ memory: { rss, heapUsed, external }, subscribers: app.live.fanOut.subscriberCount })}\n`);
+    }
+    if (command.touch) {
+      // a unit of work that touches reservations: the NOTIFY every state change sends; `at` is just after its commit
+      void Promise.all(
+        command.touch.map((id) =>
+          work
+            .run({ source: 'JOB', actorId: 'system', actorRole: 'SYSTEM', requestId: 'bench' }, silentLog, async (w) => {
+              w.touched.add(id);
+            })
+            .then(() => ({ id, at: performance.timeOrigin + performance.now() })),
+        ),
+      ).then((committed) => process.stdout.write(`${JSON.stringify({ committed })}\n`));
+    }
+  });
 }
 
 main().catch((err) => {

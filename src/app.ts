@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { TokenVerifier, signToken } from './auth/token-verifier';
 import { ConfigError, type Config } from './config';
-import { openDatabase, type Database } from './db';
+import { createLoaders, openDatabase, type Database } from './db';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
 import { systemClock, type Clock } from './common/clock';
@@ -31,6 +31,10 @@ import { PageAccess } from './payment-pages/page-access';
 import { PaymentResultService } from './payment-pages/payment-result.service';
 import { paymentResultRoutes } from './payment-pages/payment-result.routes';
 import { ResultPageCheckoutUrls } from './payment-pages/result-page-urls';
+import { ChangeListener, type ChangeListenerOptions } from './live/change-listener';
+import { LiveStatus } from './live/live-status';
+import { LiveStatusResolver } from './live/live-status.resolver';
+import { StatusFanOut } from './live/status-fan-out';
 
 export interface App {
   config: Config;
@@ -53,8 +57,10 @@ export interface App {
   redis?: Redis;
   /** true when this service serves the payment result pages (PUBLIC_URL unset) */
   servesResultPages: boolean;
+  /** live status: this instance's LISTEN connection and its subscribers */
+  live: { listener: ChangeListener; fanOut: StatusFanOut };
   listen(): Promise<string>;
-  /** stop accepting, finish in-flight requests, close the database */
+  /** stop accepting, close the WebSockets, finish in-flight requests, stop listening for changes, close the database */
   close(): Promise<void>;
 }
 
@@ -71,6 +77,8 @@ export interface AppOptions {
   clock?: Clock;
   /** more feature routes (each must have a budget in src/http/rate-limits.ts) */
   routes?: FastifyPluginAsync[];
+  /** reconnection timing of the live-status listener (tests shorten it) */
+  liveListener?: ChangeListenerOptions;
 }
 
 /** Stripe itself, a Stripe-compatible API, or the built-in emulator started here. */
@@ -163,13 +171,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const pageAccess = PageAccess.fromSecret(config.jwt.secret);
   const checkoutUrls = servesResultPages ? new ResultPageCheckoutUrls(publicUrl, pageAccess) : new CheckoutUrls(publicUrl);
 
-  const services = createServices({ prisma: db.prisma, pool: db.pool, stripe, clock, config, checkoutUrls, log: logger });
+  const services = createServices({ prisma: db.prisma, db, stripe, clock, config, checkoutUrls, log: logger });
   const { reservations, checkout, payments, refunds, webhooks, webhookWorker, consistency, reconciliation } = services;
+  const results = new PaymentResultService(db.prisma);
+  // live status: changes committed on any instance reach this one's subscribers
+  const fanOut = new StatusFanOut(() => createLoaders(db.prisma));
+  const listener = new ChangeListener(db, fanOut, logger, options.liveListener);
+  const live = new LiveStatus(fanOut, payments, servesResultPages ? { access: pageAccess, results } : null);
   const registry: ResolverRegistry = new Map<Function, object>([
     [ReservationResolver, new ReservationResolver(reservations)],
     [PaymentResolver, new PaymentResolver(payments, checkout)],
     [RefundResolver, new RefundResolver(refunds)],
     [ConsistencyResolver, new ConsistencyResolver(consistency, clock)],
+    [LiveStatusResolver, new LiveStatusResolver(live)],
   ]);
   const schema = await buildAppSchema(registry);
   const developmentToken = async () =>
@@ -191,10 +205,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     trustProxy: config.trustProxy,
     webhookRoutes: webhookRoutes({ stripe, secrets: () => webhookSecrets, service: webhooks, worker: webhookWorker }),
     routes: [
-      ...(servesResultPages ? [paymentResultRoutes({ access: pageAccess, results: new PaymentResultService(db.prisma) })] : []),
+      ...(servesResultPages ? [paymentResultRoutes({ access: pageAccess, results })] : []),
       ...(options.routes ?? []),
     ],
+    subscriptions: {
+      live,
+      perSubject: { connectionsPerSubject: config.live.maxConnectionsPerSubject, subscriptionsPerSubject: config.live.maxSubscriptionsPerSubject },
+      clock,
+      clockSkewSeconds: config.jwt.clockSkewSeconds,
+      production: config.env === 'production',
+    },
   });
+  await listener.start();
 
   const app: App = {
     config,
@@ -208,6 +230,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     webhookWorker,
     redis,
     servesResultPages,
+    live: { listener, fanOut },
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const address = http.server.address();
@@ -226,6 +249,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await app.jobs?.stop();
       await closeGracefully(http);
       await webhookWorker.stop();
+      fanOut.close();
+      await listener.close();
       await redis?.quit().catch(() => redis.disconnect());
       await emulator?.close();
       if (ownsDb) await db.close();

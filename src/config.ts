@@ -60,6 +60,8 @@ const schema = z
       .optional(),
     REDIS_KEY_PREFIX: z.string().min(1).max(100).default('bpa:rate-limit:'),
     TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+    LIVE_MAX_CONNECTIONS_PER_SUBJECT: positiveInt(20),
+    LIVE_MAX_SUBSCRIPTIONS_PER_SUBJECT: positiveInt(100),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
@@ -134,6 +136,11 @@ export interface Config {
   rateLimits: RateLimitConfig;
   /** X-Forwarded-For is believed (behind a load balancer): the client's IP keys the rate limits */
   trustProxy: boolean;
+  /** live status (subscriptions over WebSocket), per subject (token `sub`, else IP) and per instance */
+  live: {
+    maxConnectionsPerSubject: number;
+    maxSubscriptionsPerSubject: number;
+  };
 }
 
 export interface GraphQLLimits {
@@ -229,5 +236,9 @@ export function loadConfig(
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
     },
     trustProxy: env.TRUST_PROXY === 'true',
+    live: {
+      maxConnectionsPerSubject: env.LIVE_MAX_CONNECTIONS_PER_SUBJECT,
+      maxSubscriptionsPerSubject: env.LIVE_MAX_SUBSCRIPTIONS_PER_SUBJECT,
+    },
   };
 }

@@ -9,20 +9,38 @@ import { buildSchema, type ResolverData } from 'type-graphql';
 import { authChecker } from './auth/auth-checker';
 import { DateTimeScalar } from './common/scalars';
 import type { RequestContext } from './http/request-context';
+import { LiveStatusResolver } from './live/live-status.resolver';
 import { PaymentResolver } from './payments/payment.resolver';
 import { ConsistencyResolver } from './reconciliation/consistency.resolver';
 import { RefundResolver } from './refunds/refund.resolver';
 import { ReservationResolver } from './reservations/reservation.resolver';
 
-export const RESOLVERS = [ReservationResolver, PaymentResolver, RefundResolver, ConsistencyResolver] as const;
+export const RESOLVERS = [ReservationResolver, PaymentResolver, RefundResolver, ConsistencyResolver, LiveStatusResolver] as const;
 
 export type ResolverRegistry = Map<Function, object>;
+
+type TopicPubSub = NonNullable<Parameters<typeof buildSchema>[0]['pubSub']>;
+
+/**
+ * type-graphql wants a PubSub as soon as there is a subscription, even when every
+ * subscription brings its own stream (`subscribe`, src/live), as ours do: topics
+ * are not used here, and asking for one is a programming error.
+ */
+const NO_TOPICS: TopicPubSub = {
+  publish() {
+    throw new Error('subscriptions here bring their own streams (src/live): there are no topics to publish to');
+  },
+  subscribe() {
+    throw new Error('subscriptions here bring their own streams (src/live): declare `subscribe`, not `topics`');
+  },
+};
 
 export async function buildAppSchema(registry: ResolverRegistry = new Map()): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: RESOLVERS,
     authChecker,
     authMode: 'error',
+    pubSub: NO_TOPICS,
     validate: { forbidUnknownValues: false },
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     container: {

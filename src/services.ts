@@ -3,7 +3,7 @@
  * commands (scripts/) run, from one composition, so both act under exactly the
  * same rules.
  */
-import type pg from 'pg';
+import type { Database } from './db/database';
 import type Stripe from 'stripe';
 import type { Clock } from './common/clock';
 import type { Log } from './common/log';
@@ -11,6 +11,7 @@ import type { Config } from './config';
 import type { PrismaClient } from './db';
 import { TransitionAuthority } from './lifecycle/transition-authority';
 import { UnitOfWork, type Cause, type FollowUp } from './lifecycle/work';
+import { notifyChangesOnCommit } from './live/change-notice';
 import { CheckoutService } from './payments/checkout.service';
 import type { CheckoutUrls } from './payments/checkout-urls';
 import { PaymentService } from './payments/payment.service';
@@ -40,16 +41,18 @@ export interface Services {
 
 export function createServices(deps: {
   prisma: PrismaClient;
-  /** the pg pool under Prisma: units of work run on it */
-  pool: pg.Pool;
+  /** hand-written statements on the pool under Prisma: units of work run on it */
+  db: Pick<Database, 'pool' | 'sqlOn'>;
   stripe: Stripe;
   clock: Clock;
   config: Pick<Config, 'stripe' | 'webhooks'>;
   checkoutUrls: CheckoutUrls;
   log: Log;
 }): Services {
-  const { prisma, pool, stripe, clock, config, checkoutUrls, log } = deps;
-  const work = new UnitOfWork(pool, clock);
+  const { prisma, db, stripe, clock, config, checkoutUrls, log } = deps;
+  const work = new UnitOfWork(db, clock);
+  // live status: every committed change of a payment state is announced to every instance (LISTEN/NOTIFY)
+  notifyChangesOnCommit(work);
   const authority = new TransitionAuthority();
   const settlement = new SettlementService(work, authority, new StripeReader(stripe));
   const reservations = new ReservationService(prisma, clock);
@@ -58,7 +61,7 @@ export function createServices(deps: {
   // a claim older than the SDK can spend on one call (its timeout, each retry, the backoff between) has lost its answer
   const inFlightMs = config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000 * config.stripe.maxNetworkRetries + 5_000;
   const refunds = new RefundService(prisma, stripe, work, authority, settlement, clock, inFlightMs);
-  const webhooks = new WebhookService(prisma, pool, work, settlement, clock);
+  const webhooks = new WebhookService(prisma, db, work, settlement, clock);
   const webhookWorker = new WebhookWorker(webhooks, config.webhooks, log);
   const consistency = new ConsistencyService(prisma, work, stripe, settlement, clock);
   const reconciliation = new ReconciliationService(prisma, stripe, webhooks, settlement, checkout, payments, refunds, consistency, clock, log);

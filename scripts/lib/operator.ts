@@ -74,7 +74,7 @@ export async function openOperatorContext(options: { logLevel?: string } = {}): 
     timeoutMs: config.stripe.timeoutMs,
   });
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
-  const services = createServices({ prisma: db.prisma, pool: db.pool, stripe, clock: systemClock, config, checkoutUrls: new CheckoutUrls(publicUrl), log });
+  const services = createServices({ prisma: db.prisma, db, stripe, clock: systemClock, config, checkoutUrls: new CheckoutUrls(publicUrl), log });
   return {
     config,
     db,

@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/client';
+import { Sql } from './sql';
 import { applyMigrations } from './migrations';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
@@ -19,8 +20,10 @@ export interface QueryEvent {
 
 export interface Database {
   prisma: PrismaClient;
-  /** the pg pool under Prisma, for the few hot statements written by hand (src/db/*-query.ts) */
+  /** the pg pool under Prisma, for the statements written by hand (src/db/store.ts, src/db/sql.ts) */
   pool: pg.Pool;
+  /** hand-written statements on a connection of the pool (or the pool itself), seen by onQuery's listeners */
+  sqlOn(client: pg.Pool | pg.PoolClient): Sql;
   url: string;
   /** true when this is the embedded PGlite database */
   embedded: boolean;
@@ -28,6 +31,12 @@ export interface Database {
   ping(): Promise<void>;
   /** Registers a listener for every SQL statement Prisma runs (statement counts in tests). */
   onQuery(listener: (event: QueryEvent) => void): () => void;
+  /**
+   * Registers a listener for NOTIFY messages that reach the pool's connections. On a
+   * server they never do (those sessions do not LISTEN); the embedded database is one
+   * session, so there a notification arrives on the connection that committed it.
+   */
+  onNotification(listener: (channel: string, payload: string | undefined) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -59,6 +68,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // An idle connection dropped by the server (restart, failover, DROP DATABASE in tests)
   // must not crash the process: pg emits it on the pool, and the next query reconnects.
   pool.on('error', (err) => options.onIdleError?.(err));
+  const notificationListeners = new Set<(channel: string, payload: string | undefined) => void>();
+  pool.on('connect', (client) =>
+    client.on('notification', (message) => {
+      for (const listener of notificationListeners) listener(message.channel, message.payload);
+    }),
+  );
   try {
     if (embedded || options.migrate) {
       const client = await pool.connect();
@@ -83,9 +98,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     for (const listener of listeners) listener({ query: e.query, durationMs: e.duration });
   });
 
+  const observe = (query: string) => {
+    for (const listener of listeners) listener({ query, durationMs: 0 });
+  };
   return {
     prisma,
     pool,
+    sqlOn: (client) => new Sql(client, observe),
     url,
     embedded: Boolean(embedded),
     async ping() {
@@ -94,6 +113,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     onQuery(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onNotification(listener) {
+      notificationListeners.add(listener);
+      return () => notificationListeners.delete(listener);
     },
     async close() {
       await prisma.$disconnect();

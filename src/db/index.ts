@@ -1,5 +1,5 @@
 export { openDatabase, type Database, type QueryEvent } from './database';
-export { createLoaders, type Loaders } from './loaders';
+export { createLoaders, type Loaders, type ReservationWithAttempts } from './loaders';
 export {
   ReservationStatus,
   PaymentAttemptStatus,

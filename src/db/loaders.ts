@@ -6,7 +6,15 @@
 import DataLoader from 'dataloader';
 import type { Payment, PrismaClient, Refund, Reservation } from './generated/client';
 
+/** A reservation with its attempts (newest first) and their refunds (oldest first): what paymentStatus reads. */
+export type ReservationWithAttempts = Reservation & { payments: Array<Payment & { refunds: Refund[] }> };
+
 export interface Loaders {
+  /**
+   * paymentStatus's one read, batched: every status of one loader set (a request, or
+   * one change notice fanned out to all its subscribers) shares one SQL statement
+   */
+  reservationWithAttempts: DataLoader<string, ReservationWithAttempts | null>;
   reservationById: DataLoader<string, Reservation | null>;
   /** attempts of a reservation, newest first */
   paymentsByReservationId: DataLoader<string, Payment[]>;
@@ -22,6 +30,15 @@ function groupBy<T>(rows: T[], keys: readonly string[], keyOf: (row: T) => strin
 
 export function createLoaders(prisma: PrismaClient): Loaders {
   return {
+    reservationWithAttempts: new DataLoader(async (ids) => {
+      const rows = await prisma.reservation.findMany({
+        where: { id: { in: [...ids] } },
+        relationLoadStrategy: 'join',
+        include: { payments: { orderBy: { attempt: 'desc' }, include: { refunds: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } } } },
+      });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
     reservationById: new DataLoader(async (ids) => {
       const rows = await prisma.reservation.findMany({ where: { id: { in: [...ids] } } });
       const byId = new Map(rows.map((r) => [r.id, r]));

@@ -25,9 +25,14 @@ export function statement(name: string, text: string): Statement {
 
 /** A pg client or pool, running prepared statements. */
 export class Sql {
-  constructor(private readonly client: pg.Pool | pg.PoolClient) {}
+  constructor(
+    private readonly client: pg.Pool | pg.PoolClient,
+    /** told of every statement (the statement-count tests) */
+    private readonly observe: (text: string) => void = () => undefined,
+  ) {}
 
   async rows<T extends object>(s: Statement, values: unknown[] = []): Promise<T[]> {
+    this.observe(s.text);
     return (await this.client.query<T>({ name: s.name, text: s.text, values })).rows;
   }
 
@@ -42,11 +47,13 @@ export class Sql {
   }
 
   async run(s: Statement, values: unknown[] = []): Promise<number> {
+    this.observe(s.text);
     return (await this.client.query({ name: s.name, text: s.text, values })).rowCount ?? 0;
   }
 
   /** A statement that is not prepared (transaction control, NOTIFY with a channel name). */
   async raw(text: string, values: unknown[] = []): Promise<void> {
+    this.observe(text);
     await this.client.query(text, values);
   }
 }

@@ -8,6 +8,8 @@
  * token when the service runs on the built-in development secret (never in
  * production, which refuses that secret): such tokens are anyone's to mint.
  * With a real JWT_SECRET the page explains how to get a token instead.
+ * Subscriptions run over the WebSocket of /graphql: GraphiQL's fetcher sends the
+ * Headers tab (Authorization) as the connection's connectionParams.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,7 +19,10 @@ import type { FastifyInstance } from 'fastify';
 import { jsonForScript } from '../common/html';
 import { CSP, cspFor } from './security-headers';
 
-const SAMPLE_QUERY = `# Try a reservation id from createReservation (ADMIN) or your own:
+const SAMPLE_QUERY = `# Try a reservation id from createReservation (ADMIN) or your own.
+# Live: replace \`query PaymentStatus\` by \`subscription PaymentStatusChanged\` and
+# \`paymentStatus\` by \`paymentStatusChanged\`: the current state comes at once, then
+# every change (over the WebSocket; the Authorization header goes with it).
 query PaymentStatus($reservationId: ID!) {
   paymentStatus(reservationId: $reservationId) {
     state
@@ -35,7 +40,11 @@ query PaymentStatus($reservationId: ID!) {
 const BOOTSTRAP_JS = `(function () {
   var config = JSON.parse(document.getElementById('graphiql-config').textContent);
   var headers = config.token ? JSON.stringify({ Authorization: 'Bearer ' + config.token }, null, 2) : '';
-  var fetcher = GraphiQL.createFetcher({ url: config.endpoint });
+  // subscriptions over the WebSocket on the same path; GraphiQL sends the Headers tab as connectionParams
+  var fetcher = GraphiQL.createFetcher({
+    url: config.endpoint,
+    subscriptionUrl: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + config.endpoint
+  });
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {
     fetcher: fetcher,

@@ -11,7 +11,17 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { getNamedType, isLeafType, type GraphQLError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  getNamedType,
+  isLeafType,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { GraphQLLimits } from '../config';
 import { queryTooComplex } from '../errors';
@@ -53,7 +63,16 @@ export interface GraphQLLimitSetup<TContext extends object> {
   plugins: ApolloServerPlugin<TContext>[];
   validationRules: ValidationRule[];
   parseOptions: { maxTokens: number };
+  /**
+   * The same limits for an operation that does not go through Apollo (subscriptions
+   * over the WebSocket): validation with the limit rules, suggestions masked where
+   * they are off, then the cost. Empty when the operation may run.
+   */
+  check(document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): readonly GraphQLError[];
 }
+
+// what Armor's blockFieldSuggestion masks in Apollo's validation errors
+const SUGGESTION = /Did you mean ".+"\?/g;
 
 export function graphqlLimits<TContext extends object>(
   schema: GraphQLSchema,
@@ -76,9 +95,24 @@ export function graphqlLimits<TContext extends object>(
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: !options.fieldSuggestions, mask: '' },
   }).protect();
+  const validationRules = armor.validationRules as ValidationRule[];
   return {
     plugins: [...(armor.plugins as ApolloServerPlugin<TContext>[]), costLimitPlugin<TContext>(schema, limits.maxCost)],
-    validationRules: armor.validationRules as ValidationRule[],
+    validationRules,
     parseOptions: { maxTokens: limits.maxTokens },
+    check(document, variables, operationName) {
+      const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
+      if (errors.length) {
+        if (!options.fieldSuggestions) for (const error of errors) error.message = error.message.replace(SUGGESTION, '').trim();
+        return errors;
+      }
+      let cost: number;
+      try {
+        cost = queryCost(schema, document, variables, operationName);
+      } catch {
+        return []; // variables that do not fit their types: graphql-js refuses them with BAD_USER_INPUT
+      }
+      return cost > limits.maxCost ? [queryTooComplex(`The query costs ${cost}, more than the allowed ${limits.maxCost}`)] : [];
+    },
   };
 }

@@ -28,6 +28,7 @@ export const ROUTE_BUDGETS: Readonly<Record<string, Budget>> = {
   '/reservations/:reservationId/payment/success': 'pages',
   '/reservations/:reservationId/payment/cancelled': 'pages',
   '/reservations/:reservationId/payment/state': 'pages',
+  '/payment-pages/graphql-ws.js': 'pages',
 };
 
 const WINDOW_MS = 60_000;

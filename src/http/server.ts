@@ -5,9 +5,11 @@
  * (signatures are computed over the exact body, so the JSON parser must never
  * touch it). Every route gets security headers and a rate-limit budget; GraphQL
  * requests pass the query limits and the strict-input check before any resolver.
+ * WebSocket upgrades of /graphql carry the subscriptions (src/live), under the
+ * same limits; their sockets are closed first when the server closes.
  */
 import { randomUUID } from 'node:crypto';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
@@ -15,6 +17,9 @@ import type { GraphQLSchema } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth/token-verifier';
+import type { Clock } from '../common/clock';
+import type { LiveSubscriptions } from '../live/live-status';
+import { startSubscriptionServer, type SubscriptionLimits } from '../live/subscription-server';
 import type { GraphQLLimits, RateLimitConfig } from '../config';
 import { createLoaders, type Database } from '../db';
 import { formatError } from '../errors';
@@ -50,6 +55,14 @@ export interface HttpServerDeps {
   webhookRoutes?: FastifyPluginAsync<WebhookRouteOptions>;
   /** other feature routes (HTML pages), registered with the JSON parser */
   routes?: FastifyPluginAsync[];
+  /** GraphQL subscriptions over WebSocket on /graphql (src/live); undefined: none */
+  subscriptions?: {
+    live: LiveSubscriptions;
+    perSubject: SubscriptionLimits;
+    clock: Clock;
+    clockSkewSeconds: number;
+    production: boolean;
+  };
 }
 
 // An incoming x-request-id is kept only if it is a sane token (it is logged and echoed).
@@ -90,6 +103,21 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
   const rateLimits = await registerRateLimits(app, deps.rateLimits, deps.redis);
 
   const limits = graphqlLimits<RequestContext>(deps.schema, deps.graphqlLimits, { fieldSuggestions: deps.fieldSuggestions });
+  // WebSocket upgrades of /graphql on Fastify's own HTTP server; the sockets are closed before the server stops listening
+  const subscriptions = deps.subscriptions
+    ? startSubscriptionServer({
+        ...deps.subscriptions,
+        httpServer: app.server,
+        path: '/graphql',
+        schema: deps.schema,
+        tokens: deps.tokens,
+        logger: deps.logger,
+        limits,
+        trustProxy: deps.trustProxy,
+        newLoaders: () => createLoaders(deps.db.prisma),
+      })
+    : undefined;
+  if (subscriptions) app.addHook('preClose', () => subscriptions.dispose());
   const apollo = new ApolloServer<RequestContext>({
     schema: deps.schema,
     introspection: deps.introspection,
@@ -104,6 +132,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     },
     plugins: [
       fastifyApolloDrainPlugin(app),
+      ...(subscriptions ? [subscriptions.drainPlugin as ApolloServerPlugin<RequestContext>] : []),
       deps.sandbox ? sandboxLandingPage<RequestContext>() : ApolloServerPluginLandingPageDisabled(),
       ...limits.plugins,
       strictInputPlugin<RequestContext>(),

@@ -7,10 +7,9 @@
  * backed by state that a background job also finds, so a crash between the
  * commit and the call delays it and loses nothing.
  */
-import type pg from 'pg';
 import type { Clock } from '../common/clock';
 import type { Log } from '../common/log';
-import { Sql } from '../db/sql';
+import type { Database } from '../db/database';
 import { TxStore } from '../db/store';
 
 /** Who or what asked for a change (kept for the logs and, later, the audit trail). */
@@ -52,7 +51,7 @@ export class UnitOfWork {
   private readonly beforeCommit: BeforeCommit[] = [];
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly db: Pick<Database, 'pool' | 'sqlOn'>,
     private readonly clock: Clock,
     /** how long a statement may wait for a row lock before the work fails (and is retried by its caller) */
     private readonly lockTimeoutMs = 10_000,
@@ -71,7 +70,7 @@ export class UnitOfWork {
   /** Runs `fn` in a transaction; after the commit, its follow-ups. Returns what `fn` returned. */
   async run<T>(cause: Cause, log: Log, fn: (work: Work) => Promise<T>): Promise<T> {
     const followUps: FollowUp[] = [];
-    const client = await this.pool.connect();
+    const client = await this.db.pool.connect();
     let result: T;
     let healthy = false;
     try {
@@ -79,7 +78,7 @@ export class UnitOfWork {
       await client.query(`BEGIN; SET LOCAL lock_timeout = ${Math.floor(this.lockTimeoutMs)}`);
       healthy = true;
       try {
-        const work: Work = { store: new TxStore(new Sql(client)), now: this.clock.now(), cause, followUps, touched: new Set() };
+        const work: Work = { store: new TxStore(this.db.sqlOn(client)), now: this.clock.now(), cause, followUps, touched: new Set() };
         result = await fn(work);
         for (const hook of this.beforeCommit) await hook(work);
         await client.query('COMMIT');

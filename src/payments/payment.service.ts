@@ -45,22 +45,20 @@ export class PaymentService {
     });
   }
 
-  /** SPEC paymentStatus: owner or admin. One SQL statement: the reservation with its attempts and their refunds. */
+  /**
+   * SPEC paymentStatus: owner or admin. One SQL statement: the reservation with its
+   * attempts and their refunds, through the loaders (the live subscription fans one
+   * change out to many subscribers with one loader set, hence one read).
+   */
   async status(reservationId: string, caller: Caller, loaders: Loaders): Promise<PaymentStatus> {
     ReservationService.assertId(reservationId, 'reservationId');
-    const load = () =>
-      this.prisma.reservation.findUnique({
-        where: { id: reservationId },
-        relationLoadStrategy: 'join',
-        include: { payments: { orderBy: { attempt: 'desc' }, include: { refunds: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } } } },
-      });
-    let found = await load();
+    let found = await loaders.reservationWithAttempts.load(reservationId);
     if (!found) throw notFound('Reservation', reservationId);
     assertOwnerOrAdmin(caller.user, found.guestId);
     const now = this.clock.now();
     if (found.status === ReservationStatus.PENDING && holdLapsed(found, now)) {
       await this.expireLapsedHold(reservationId, causeOf(caller), caller.log);
-      found = (await load())!;
+      found = (await loaders.reservationWithAttempts.clear(reservationId).load(reservationId))!;
     }
     const { payments: attempts, ...reservation } = found;
     // the field resolvers (Payment.refunds, Payment.reservation) read these instead of querying again

@@ -13,12 +13,12 @@
  * attempt count) and retried with backoff.
  */
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
 import type Stripe from 'stripe';
 import type { Clock } from '../common/clock';
 import type { Log } from '../common/log';
 import type { PrismaClient } from '../db';
-import { Sql, statement } from '../db/sql';
+import type { Database } from '../db/database';
+import { type Sql, statement } from '../db/sql';
 import type { ClaimedEvent } from '../db/store';
 import type { UnitOfWork, Work } from '../lifecycle/work';
 import type { Link, SettlementService } from '../settlement/settlement.service';
@@ -47,12 +47,12 @@ export class WebhookService {
 
   constructor(
     private readonly prisma: PrismaClient,
-    pool: pg.Pool,
+    db: Pick<Database, 'pool' | 'sqlOn'>,
     private readonly work: UnitOfWork,
     private readonly settlement: SettlementService,
     private readonly clock: Clock,
   ) {
-    this.sql = new Sql(pool);
+    this.sql = db.sqlOn(db.pool);
   }
 
   /** Intake: the event row, committed (a 2xx may follow); `duplicate` when this id was received before. */

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { signToken } from '../../src/auth/token-verifier';
-import { CreateReservationDocument } from '../graphql/generated';
+import { CreateCheckoutSessionDocument, CreateReservationDocument } from '../graphql/generated';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -76,6 +76,40 @@ describeInChromium(`GraphiQL in headless Chromium (${CHROMIUM})`, () => {
     expect(text).toContain('"status": "PENDING"');
     expect(problems).toEqual([]);
     expect(foreign).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('runs the paymentStatusChanged subscription over the WebSocket and shows each change', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(new URL(ws.url()).pathname));
+
+    await page.goto(`${server.url}/graphiql`);
+    const queryEditor = page.locator('.graphiql-query-editor .CodeMirror');
+    await queryEditor.waitFor({ timeout: 20_000 });
+    await page.evaluate((text) => {
+      // CodeMirror 5 keeps its editor on the element
+      const page = globalThis as unknown as { document: { querySelector(selector: string): { CodeMirror: { setValue(value: string): void } } } };
+      page.document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(text);
+    }, 'subscription Live($reservationId: ID!) { paymentStatusChanged(reservationId: $reservationId) { state attemptCount } }');
+    await page.getByRole('button', { name: 'Variables' }).click();
+    await page.locator('.graphiql-editor-tool .CodeMirror').first().click();
+    await page.keyboard.insertText(JSON.stringify({ reservationId }));
+    await page.locator('.graphiql-execute-button').click();
+
+    await page.locator('.graphiql-response', { hasText: '"state": "UNPAID"' }).waitFor({ timeout: 20_000 });
+    // a change made elsewhere (the guest starts paying) is pushed into the page
+    const guest = await signToken(server.app.config.jwt.secret!, { id: 'guest-1', role: 'GUEST' });
+    const started = await server.gql(CreateCheckoutSessionDocument, { input: { reservationId } }, { token: guest });
+    expect(started.errors).toBeUndefined();
+    await page.locator('.graphiql-response', { hasText: '"state": "PENDING"' }).waitFor({ timeout: 20_000 });
+    expect(sockets).toEqual(['/graphql']);
+    expect(problems).toEqual([]);
     await page.close();
   }, 60_000);
 });

@@ -7,6 +7,8 @@
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { payOnCheckoutPage } from '../support/checkout-browser';
+import { PaymentResultChangedDocument, PaymentStatusChangedDocument } from '../graphql/generated';
+import { liveClient, watch, type LiveClient } from '../support/live-client';
 import { actors, createReservation, eventually, startCheckout, type Actors } from '../support/scenario';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -49,7 +51,8 @@ describe('success page', () => {
     expect(html).toMatch(/role="status" aria-live="polite"/);
     expect(html).toMatch(/<h1 id="title">Confirming your payment…<\/h1>/);
     expect(html).not.toMatch(/Payment received/);
-    expect(html).not.toMatch(/<script src=/); // one small inline script, no framework
+    // one small inline script and graphql-ws's browser client: no framework
+    expect([...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1])).toEqual(['/payment-pages/graphql-ws.js']);
     const csp = before.headers.get('content-security-policy')!;
     expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
     expect(csp).toMatch(/frame-ancestors 'none'/);
@@ -120,6 +123,69 @@ describe('access: the URL capability opens one reservation, and reveals only its
   });
 });
 
+describe('live: the page subscribes with its capability, and sees only its view', () => {
+  const clients: LiveClient[] = [];
+  const pageClient = (base: string, pageAccess?: string) => {
+    const c = liveClient(base, pageAccess === undefined ? undefined : { pageAccess });
+    clients.push(c);
+    return c;
+  };
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  });
+  const accessOf = async (target: TestServer, sessionId: string) =>
+    new URL((await target.stripe.checkout.sessions.retrieve(sessionId)).success_url!.replace('{CHECKOUT_SESSION_ID}', 'x')).searchParams.get('access')!;
+
+  it('pushes "confirming", then "payment received" when the webhook is processed', async () => {
+    const reservationId = await createReservation(server, who.admin);
+    const session = await startCheckout(server, who.guest, reservationId);
+    const access = await accessOf(server, session.sessionId);
+    const live = watch(pageClient(server.url, access), PaymentResultChangedDocument, { reservationId, page: 'SUCCESS' });
+    await live.until((d) => d.paymentResultChanged.title === 'Confirming your payment…');
+    await payOnCheckoutPage(session.url, { card: '4242424242424242' });
+    await server.emulator.webhooks.idle();
+    const paid = await live.until((d) => d.paymentResultChanged.state === 'PAID');
+    expect(paid.paymentResultChanged).toEqual({ state: 'PAID', processing: false, title: 'Payment received', detail: expect.any(String), final: true });
+  });
+
+  it('pushes "processing" for a delayed method (SEPA)', async () => {
+    const slow = await startTestServer({ PUBLIC_URL: '' }, { emulator: { asyncPaymentDelayMs: 60 * 60 * 1000 } });
+    try {
+      const people = await actors(slow);
+      const reservationId = await createReservation(slow, people.admin);
+      const session = await startCheckout(slow, people.guest, reservationId);
+      const live = watch(pageClient(slow.url, await accessOf(slow, session.sessionId)), PaymentResultChangedDocument, { reservationId, page: 'SUCCESS' });
+      await live.until((d) => d.paymentResultChanged.state === 'PENDING' && !d.paymentResultChanged.processing);
+      await payOnCheckoutPage(session.url, { iban: 'DE89370400440532013000' });
+      await slow.emulator.webhooks.idle();
+      const processing = await live.until((d) => d.paymentResultChanged.processing);
+      expect(processing.paymentResultChanged).toMatchObject({ state: 'PENDING', title: 'Payment processing', final: false });
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("refuses without the capability, with a wrong one or another reservation's (NOT_FOUND, as the pages' 404)", async () => {
+    const first = await createReservation(server, who.admin);
+    const second = await createReservation(server, who.admin);
+    const access = await accessOf(server, (await startCheckout(server, who.guest, first)).sessionId);
+    for (const [reservationId, pageAccess] of [[first, undefined], [first, 'A'.repeat(22)], [second, access]] as const) {
+      const live = watch(pageClient(server.url, pageAccess), PaymentResultChangedDocument, { reservationId, page: 'CANCELLED' });
+      await live.ended();
+      expect(live.results).toHaveLength(1);
+      expect(live.results[0].errors?.[0]).toMatchObject({ message: `Reservation ${reservationId} does not exist`, extensions: { code: 'NOT_FOUND' } });
+    }
+  });
+
+  it('the capability opens nothing else: paymentStatusChanged still needs a token', async () => {
+    const reservationId = await createReservation(server, who.admin);
+    const access = await accessOf(server, (await startCheckout(server, who.guest, reservationId)).sessionId);
+    const live = watch(pageClient(server.url, access), PaymentStatusChangedDocument, { reservationId });
+    await live.ended();
+    expect(live.results[0].errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
 it('serves no result page once PUBLIC_URL is set (the front end has its own)', async () => {
   const withFrontEnd = await startTestServer();
   try {
@@ -130,13 +196,20 @@ it('serves no result page once PUBLIC_URL is set (the front end has its own)', a
     expect(stripeSession.cancel_url).toBe(`http://localhost:3000/reservations/${reservationId}/payment/cancelled`);
     const res = await fetch(`${withFrontEnd.url}/reservations/${reservationId}/payment/cancelled`);
     expect(res.status).toBe(404);
+    // nor their subscription, even with a capability this service would have made
+    const { PageAccess } = await import('../../src/payment-pages/page-access');
+    const c = liveClient(withFrontEnd.url, { pageAccess: PageAccess.fromSecret(withFrontEnd.app.config.jwt.secret).tokenFor(reservationId) });
+    const live = watch(c, PaymentResultChangedDocument, { reservationId, page: 'CANCELLED' });
+    await live.ended();
+    expect(live.results[0].errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    await c.dispose();
   } finally {
     await withFrontEnd.close();
   }
 });
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-(existsSync(CHROMIUM) ? it : it.skip)(`the page updates itself in a browser, under its CSP (Chromium at ${CHROMIUM})`, async () => {
+(existsSync(CHROMIUM) ? it : it.skip)(`the page updates itself in a browser over the WebSocket, under its CSP (Chromium at ${CHROMIUM})`, async () => {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -148,6 +221,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
     const held = server.pauseWebhooks();
     const paid = await payOnCheckoutPage(session.url, { card: '4242424242424242' });
     const page = await browser.newPage();
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(new URL(ws.url()).pathname));
     const refused: string[] = [];
     page.on('console', (m) => {
       if (/Content Security Policy|Refused/i.test(m.text())) refused.push(m.text());
@@ -158,6 +235,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
     await page.locator('#title', { hasText: 'Payment received' }).waitFor({ timeout: 20_000 });
     expect(await page.title()).toMatch(/Payment received/);
     expect(refused).toEqual([]);
+    // pushed over the WebSocket, not polled
+    expect(sockets).toEqual(['/graphql']);
+    expect(requested.filter((p) => p.endsWith('/payment/state'))).toEqual([]);
   } finally {
     await browser.close();
   }
