@@ -39,7 +39,7 @@ async function main() {
       // this process's memory after full collections (--expose-gc)
       for (let i = 0; i < 3; i += 1) (globalThis as { gc?: () => void }).gc?.();
       const { rss, heapUsed, external } = process.memoryUsage();
-      process.stdout.write(`${JSON.stringify({ memory: { rss, heapUsed, external }, subscribers: app.live.fanOut.subscriberCount })}\n`);
+      process.stdout.write(`${JSON.stringify({ benchAnswer: true, memory: { rss, heapUsed, external }, subscribers: app.live.fanOut.subscriberCount })}\n`);
     }
     if (command.touch) {
       // a unit of work that touches reservations: the NOTIFY every state change sends; `at` is just after its commit
@@ -51,7 +51,7 @@ async function main() {
             })
             .then(() => ({ id, at: performance.timeOrigin + performance.now() })),
         ),
-      ).then((committed) => process.stdout.write(`${JSON.stringify({ committed })}\n`));
+      ).then((committed) => process.stdout.write(`${JSON.stringify({ benchAnswer: true, committed })}\n`));
     }
   });
 }

@@ -25,8 +25,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
 import Stripe from 'stripe';
+import WebSocket from 'ws';
 import { signToken } from '../src/auth/token-verifier';
 import { createScratchDatabase, dropDatabase } from './lib/scratch-database';
 import { applyMigrations } from '../src/db/migrations';
@@ -54,24 +56,31 @@ interface Target {
   url: string;
   pid: number;
   child: ChildProcess;
+  /** a command on the process's stdin, answered by a `benchAnswer` line on its stdout (bench-server.ts) */
+  ask<T>(command: object): Promise<T>;
 }
 
 async function startProcess(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Target> {
   const compiled = path.join(ROOT, 'dist', script.replace(/\.ts$/, '.js'));
-  const child = spawn(process.execPath, [...nodeArgs, compiled], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, compiled], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
+  // its output: the ready line, answers to commands, and logs (read and dropped, so the pipe never blocks it)
+  const answers: Array<(line: string) => void> = [];
+  const lines = readline.createInterface({ input: child.stdout! });
   const first = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
-      if (!line.includes('"benchReady"')) return; // a log line before it
-      lines.close();
-      child.stdout!.on('data', () => undefined); // its logs: read and dropped, so the pipe never blocks it
-      resolve(line);
+      if (line.includes('"benchReady"')) resolve(line);
+      else if (line.includes('"benchAnswer"')) answers.shift()?.(line);
     });
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
   });
-  return { name, url: (JSON.parse(first) as { url: string }).url, pid: child.pid!, child, ...(JSON.parse(first) as object) };
+  const ask = <T>(command: object) =>
+    new Promise<T>((resolve) => {
+      answers.push((line) => resolve(JSON.parse(line) as T));
+      child.stdin!.write(`${JSON.stringify(command)}\n`);
+    });
+  return { name, url: (JSON.parse(first) as { url: string }).url, pid: child.pid!, child, ask, ...(JSON.parse(first) as object) };
 }
 
 async function stop(target: Target): Promise<void> {
@@ -298,7 +307,7 @@ async function main() {
       STRIPE_WEBHOOK_SECRET: emulatorInfo.webhookSecret,
       DATABASE_POOL_SIZE: '10',
     };
-    const serviceNodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const serviceNodeArgs = ['--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])];
     const service = await start('service', 'scripts/bench-server.ts', commonEnv, serviceNodeArgs);
     const token = await signToken(SECRET, { id: 'bench-admin', role: 'ADMIN' }, { expiresIn: '12h' });
     const ratios: string[] = [];
@@ -368,6 +377,13 @@ async function main() {
       print(`\n### createCheckoutSession against the emulator`);
       for (const line of lines2) print(`- ${line}`);
       ratios.push(...lines2.filter((l) => l.includes('budget')));
+    }
+
+    if (ONLY.has('fanout')) {
+      const fan = await measureFanOut(pool, service, token);
+      print(`\n### live status (paymentStatusChanged over graphql-ws)`);
+      for (const line of fan) print(`- ${line}`);
+      ratios.push(...fan.filter((l) => l.startsWith('fan-out')));
     }
 
     print(`\n### memory`);
@@ -518,6 +534,92 @@ process.on('exit', () => {
 });
 process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
+
+/**
+ * Live status: sockets (graphql-ws's client, one subscription each, 100 per
+ * reservation). Memory per socket: the service's heap and RSS after full
+ * collections, before and after. Fan-out latency: the service commits a unit of
+ * work touching a reservation (the NOTIFY every state change sends) and reports
+ * the instant of its commit; each socket's delivery of the re-read state is
+ * timed from it (two processes' wall clocks on one machine), one reservation at
+ * a time and then all at once.
+ */
+async function measureFanOut(pool: pg.Pool, service: Target, token: string): Promise<string[]> {
+  type Memory = { memory: { rss: number; heapUsed: number; external: number } };
+  const SOCKETS = SMOKE ? 200 : 1000;
+  const PER_RESERVATION = SMOKE ? 20 : 100;
+  const { rows } = await pool.query<{ id: string }>(`SELECT id FROM reservations WHERE id LIKE 'RES-2030-S%' ORDER BY id LIMIT $1`, [SOCKETS / PER_RESERVATION]);
+  if (!rows.length) await seedStatusReservations(pool, 1000);
+  const reservations = rows.length ? rows.map((r) => r.id) : (await pool.query<{ id: string }>(`SELECT id FROM reservations WHERE id LIKE 'RES-2030-S%' ORDER BY id LIMIT $1`, [SOCKETS / PER_RESERVATION])).rows.map((r) => r.id);
+  const wsUrl = `${service.url.replace(/^http/, 'ws')}/graphql`;
+  const query = 'subscription($id: ID!) { paymentStatusChanged(reservationId: $id) { state attemptCount canRetry amountPaid attempts { id status } } }';
+  const now = () => performance.timeOrigin + performance.now();
+  const open = async (n: number) => {
+    const clients: Client[] = [];
+    const deliveries = new Map<string, number[][]>(reservations.map((id) => [id, []]));
+    const first: Promise<void>[] = [];
+    for (let i = 0; i < n; i += 1) {
+      const reservationId = reservations[i % reservations.length];
+      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+      clients.push(client);
+      const arrivals: number[] = [];
+      deliveries.get(reservationId)!.push(arrivals);
+      first.push(
+        new Promise((resolve, reject) => {
+          client.subscribe(
+            { query, variables: { id: reservationId } },
+            {
+              next: (result) => {
+                if (result.errors) reject(new Error(JSON.stringify(result.errors)));
+                arrivals.push(now());
+                resolve();
+              },
+              error: reject,
+              complete: () => undefined,
+            },
+          );
+        }),
+      );
+    }
+    await Promise.all(first);
+    return { clients, deliveries };
+  };
+  const warmUp = await open(50);
+  await Promise.all(warmUp.clients.map((c) => c.dispose()));
+  const before = (await service.ask<Memory>({ memory: true })).memory;
+  const t0 = performance.now();
+  const { clients, deliveries } = await open(SOCKETS);
+  const subscribedIn = performance.now() - t0;
+  const after = (await service.ask<Memory>({ memory: true })).memory;
+  const perSocket = (bytes: number) => `${fmt(bytes / SOCKETS / 1024, 1)} KiB`;
+  const out = [
+    `${SOCKETS} sockets subscribed (each given its current state first) in ${fmt(subscribedIn / 1000, 1)} s; service memory per socket after GC: heap ${perSocket(after.heapUsed - before.heapUsed)}, RSS ${perSocket(after.rss - before.rss)}`,
+  ];
+  const fanOut = async (ids: string[]) => {
+    const counts = new Map(ids.map((id) => [id, deliveries.get(id)!.map((a) => a.length)]));
+    const { committed } = await service.ask<{ committed: Array<{ id: string; at: number }> }>({ touch: ids });
+    const delays: number[] = [];
+    for (const { id, at } of committed) {
+      const sockets = deliveries.get(id)!;
+      const deadline = Date.now() + 10_000;
+      while (!sockets.every((arrivals, i) => arrivals.length > counts.get(id)![i])) {
+        if (Date.now() > deadline) throw new Error('a subscriber missed a change');
+        await new Promise((resolve) => setTimeout(resolve, 1)); // polling the sockets' arrivals
+      }
+      for (const [i, arrivals] of sockets.entries()) delays.push(arrivals[counts.get(id)![i]] - at);
+    }
+    return delays;
+  };
+  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+  const one: number[] = [];
+  for (let round = 0; round < 3; round += 1) for (const id of reservations) one.push(...(await fanOut([id])));
+  out.push(`fan-out, one change to ${PER_RESERVATION} sockets (commit → socket): p50 ${fmt(pct(one, 0.5), 1)} ms, p99 ${fmt(pct(one, 0.99), 1)} ms (${one.length} deliveries)`);
+  const all: number[] = [];
+  for (let round = 0; round < 5; round += 1) all.push(...(await fanOut(reservations)));
+  out.push(`fan-out, ${reservations.length} changes at once to ${SOCKETS} sockets: p50 ${fmt(pct(all, 0.5), 1)} ms, p99 ${fmt(pct(all, 0.99), 1)} ms (${all.length} deliveries)`);
+  await Promise.all(clients.map((c) => c.dispose()));
+  return out;
+}
 
 main().catch((err) => {
   console.error(err);
