@@ -175,7 +175,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const { reservations, checkout, payments, refunds, webhooks, webhookWorker, consistency, reconciliation } = services;
   const results = new PaymentResultService(db.prisma);
   // live status: changes committed on any instance reach this one's subscribers
-  const fanOut = new StatusFanOut(() => createLoaders(db.prisma));
+  const fanOut = new StatusFanOut(() => createLoaders(db));
   const listener = new ChangeListener(db, fanOut, logger, options.liveListener);
   const live = new LiveStatus(fanOut, payments, servesResultPages ? { access: pageAccess, results } : null);
   const registry: ResolverRegistry = new Map<Function, object>([

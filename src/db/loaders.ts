@@ -4,10 +4,11 @@
  * is cached across requests (or users).
  */
 import DataLoader from 'dataloader';
-import type { Payment, PrismaClient, Refund, Reservation } from './generated/client';
+import type { Database } from './database';
+import type { Payment, Refund, Reservation } from './generated/client';
+import { loadPaymentStatuses, type ReservationWithAttempts } from './payment-status-query';
 
-/** A reservation with its attempts (newest first) and their refunds (oldest first): what paymentStatus reads. */
-export type ReservationWithAttempts = Reservation & { payments: Array<Payment & { refunds: Refund[] }> };
+export type { ReservationWithAttempts } from './payment-status-query';
 
 export interface Loaders {
   /**
@@ -28,17 +29,11 @@ function groupBy<T>(rows: T[], keys: readonly string[], keyOf: (row: T) => strin
   return keys.map((k) => groups.get(k) ?? []);
 }
 
-export function createLoaders(prisma: PrismaClient): Loaders {
+export function createLoaders(db: Pick<Database, 'prisma' | 'pool' | 'sqlOn'>): Loaders {
+  const { prisma } = db;
+  const sql = db.sqlOn(db.pool);
   return {
-    reservationWithAttempts: new DataLoader(async (ids) => {
-      const rows = await prisma.reservation.findMany({
-        where: { id: { in: [...ids] } },
-        relationLoadStrategy: 'join',
-        include: { payments: { orderBy: { attempt: 'desc' }, include: { refunds: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } } } },
-      });
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
+    reservationWithAttempts: new DataLoader((ids) => loadPaymentStatuses(sql, ids)),
     reservationById: new DataLoader(async (ids) => {
       const rows = await prisma.reservation.findMany({ where: { id: { in: [...ids] } } });
       const byId = new Map(rows.map((r) => [r.id, r]));

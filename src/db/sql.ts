@@ -36,6 +36,12 @@ export class Sql {
     return (await this.client.query<T>({ name: s.name, text: s.text, values })).rows;
   }
 
+  /** Rows as arrays of values, in the statement's column order (no object per row: the hot reads). */
+  async arrays<T extends unknown[]>(s: Statement, values: unknown[] = []): Promise<T[]> {
+    this.observe(s.text);
+    return (await this.client.query<T>({ name: s.name, text: s.text, values, rowMode: 'array' })).rows;
+  }
+
   async first<T extends object>(s: Statement, values: unknown[] = []): Promise<T | null> {
     return (await this.rows<T>(s, values))[0] ?? null;
   }

@@ -114,7 +114,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
         logger: deps.logger,
         limits,
         trustProxy: deps.trustProxy,
-        newLoaders: () => createLoaders(deps.db.prisma),
+        newLoaders: () => createLoaders(deps.db),
       })
     : undefined;
   if (subscriptions) app.addHook('preClose', () => subscriptions.dispose());
@@ -155,7 +155,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     method: ['GET', 'POST', 'OPTIONS'],
     context: async (request: FastifyRequest): Promise<RequestContext> => {
       if (authErrors.has(request)) throw authErrors.get(request);
-      return { requestId: request.id, user: request.authUser, log: request.log, loaders: createLoaders(deps.db.prisma) };
+      return { requestId: request.id, user: request.authUser, log: request.log, loaders: createLoaders(deps.db) };
     },
   });
 

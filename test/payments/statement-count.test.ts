@@ -5,6 +5,8 @@ import { startTestServer, type TestServer } from '../support/test-server';
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
+  // the webhook worker's polling would be counted too: nothing is received here
+  await server.app.webhookWorker.stop();
 });
 afterAll(() => server.close());
 
