@@ -44,7 +44,8 @@ const eventSchema = (type: string) =>
 const checked: Record<string, number> = {};
 function conforms(schema: string, value: unknown) {
   const validate = validatorFor(schema);
-  const ok = validate(value);
+  // as sent on the wire: the SDK parses decimal strings (a price's unit_amount_decimal) into its Decimal class
+  const ok = validate(JSON.parse(JSON.stringify(value)));
   checked[schema] = (checked[schema] ?? 0) + 1;
   expect({ schema, errors: ok ? [] : ajv.errorsText(validate.errors, { separator: '\n' }).split('\n').slice(0, 10) }).toEqual({ schema, errors: [] });
 }
