@@ -846,13 +846,11 @@ export class Billing implements ClockWork {
     if (charge) this.invoiceEvent('invoice.payment_succeeded', invoice, request);
     const subId = this.subscriptionIdOf(invoice);
     const sub = subId ? this.state.subscriptions[subId] : undefined;
-    if (sub && (sub.status === 'incomplete' || sub.status === 'past_due' || sub.status === 'unpaid')) {
-      const stillOpen = this.invoicesOf(sub.id).some((i) => i.status === 'open');
-      if (!stillOpen) {
-        const before = snapshot(sub);
-        sub.status = 'active';
-        this.subscriptionUpdated(sub, before, request);
-      }
+    // the status follows the latest invoice: paying it makes the subscription active again
+    if (sub && idOf(sub.latest_invoice) === invoice.id && (sub.status === 'incomplete' || sub.status === 'past_due' || sub.status === 'unpaid')) {
+      const before = snapshot(sub);
+      sub.status = 'active';
+      this.subscriptionUpdated(sub, before, request);
     }
   }
 
@@ -879,7 +877,7 @@ export class Billing implements ClockWork {
     }
     this.invoiceEvent('invoice.payment_failed', invoice, request);
     if (!sub || ENDED.includes(sub.status)) return;
-    if (sub.status === 'active') {
+    if (sub.status === 'active' && idOf(sub.latest_invoice) === invoice.id) {
       const before = snapshot(sub);
       sub.status = 'past_due';
       this.subscriptionUpdated(sub, before, request);
