@@ -142,7 +142,7 @@ export function testPaymentMethod(token: string): CardBehaviour | undefined {
     brand: card.brand,
     last4: card.number.slice(-4),
     expMonth: 12,
-    expYear: new Date().getUTCFullYear() + 3,
+    expYear: 2034,
     threeDSecure: card.outcome.kind === 'requires_action',
   };
   return behaviourOf(card, card.outcome, method);
@@ -247,6 +247,17 @@ export function testCardHelp(): string {
 <table><thead><tr><th scope="col">Number</th><th scope="col">Result</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
 }
 
+/** The card form of the hosted pages (checkout and invoice): email, number, expiry, CVC. */
+export function cardForm(action: string, email: string, button: string): string {
+  return `<form method="post" action="${action}" aria-label="Card">
+  <label>Email <input name="email" type="email" value="${escape(email)}" autocomplete="email"></label>
+  <label>Card number <input name="card_number" inputmode="numeric" placeholder="4242 4242 4242 4242" required></label>
+  <label>Expiry <input name="exp" placeholder="12 / 34" required></label>
+  <label>CVC <input name="cvc" inputmode="numeric" placeholder="123" required></label>
+  <button type="submit">${escape(button)}</button>
+</form>`;
+}
+
 export function checkoutPage(session: Stripe.Checkout.Session, description: string, error?: string): string {
   if (session.status !== 'open') {
     return layout('Checkout', `<h1>This checkout session is ${escape(session.status ?? 'closed')}</h1>`);
@@ -265,13 +276,7 @@ export function checkoutPage(session: Stripe.Checkout.Session, description: stri
     `<h1>${subscribing ? 'Subscribe' : 'Pay'} ${escape(money(session.amount_total, session.currency))}</h1><p>${escape(description)}</p>
 ${subscribing ? '<p class="muted">Your card is saved for the next payments of this subscription.</p>' : ''}
 ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
-<form method="post" action="/c/pay/${session.id}" aria-label="Card">
-  <label>Email <input name="email" type="email" value="${escape(email)}" autocomplete="email"></label>
-  <label>Card number <input name="card_number" inputmode="numeric" placeholder="4242 4242 4242 4242" required></label>
-  <label>Expiry <input name="exp" placeholder="12 / 34" required></label>
-  <label>CVC <input name="cvc" inputmode="numeric" placeholder="123" required></label>
-  <button type="submit">${subscribing ? 'Subscribe' : 'Pay'}</button>
-</form>
+${cardForm(`/c/pay/${session.id}`, email, subscribing ? 'Subscribe' : 'Pay')}
 ${sepa}
 ${testCardHelp()}
 ${session.cancel_url ? `<p><a href="/c/pay/${session.id}/cancel">Cancel and return</a></p>` : ''}`,

@@ -5,7 +5,7 @@
  * error and the invoice stays open). A paid invoice shows its receipt.
  */
 import type Stripe from 'stripe';
-import { escape, layout, money, testCardHelp } from './hosted-checkout';
+import { cardForm, escape, layout, money, testCardHelp } from './hosted-checkout';
 
 const STATUS_TEXT: Record<string, string> = {
   paid: 'This invoice is paid.',
@@ -25,13 +25,7 @@ export function invoicePage(invoice: Stripe.Invoice, description: string, error?
     'Pay invoice',
     `<h1>${heading}</h1>${amounts}
 ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
-<form method="post" action="/i/${invoice.id}" aria-label="Card">
-  <label>Email <input name="email" type="email" value="${escape(email)}" autocomplete="email"></label>
-  <label>Card number <input name="card_number" inputmode="numeric" placeholder="4242 4242 4242 4242" required></label>
-  <label>Expiry <input name="exp" placeholder="12 / 34" required></label>
-  <label>CVC <input name="cvc" inputmode="numeric" placeholder="123" required></label>
-  <button type="submit">Pay ${escape(money(invoice.amount_remaining, invoice.currency))}</button>
-</form>
+${cardForm(`/i/${invoice.id}`, email, `Pay ${money(invoice.amount_remaining, invoice.currency)}`)}
 ${testCardHelp()}`,
   );
 }
