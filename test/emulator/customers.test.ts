@@ -57,6 +57,18 @@ describe('customers', () => {
     expect(await failure(h.stripe.customers.retrieve('cus_missing'))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
   });
 
+  it('one idempotency key per guest: concurrent first checkouts create one Customer', async () => {
+    const retrying = new Stripe('sk_test_customers', { host: '127.0.0.1', port: h.emulator.port, protocol: 'http', maxNetworkRetries: 3 });
+    const before = await mark(h.stripe);
+    const created = await Promise.all(
+      Array.from({ length: 5 }, () => retrying.customers.create({ email: 'once@example.com', metadata: { guest_id: 'guest-once' } }, { idempotencyKey: 'customer-guest-once' })),
+    );
+    expect(new Set(created.map((c) => c.id)).size).toBe(1);
+    expect(typesOf(await eventsSince(h.stripe, before))).toEqual(['customer.created']);
+    const other = await failure(retrying.customers.create({ email: 'twice@example.com' }, { idempotencyKey: 'customer-guest-once' }));
+    expect(other).toMatchObject({ statusCode: 400, type: 'StripeIdempotencyError' });
+  });
+
   it('refuses what Stripe refuses, and what the emulator does not model', async () => {
     expect(await failure(h.stripe.customers.create({ email: 'not-an-email' }))).toMatchObject({ statusCode: 400, code: 'email_invalid', param: 'email' });
     expect(await failure(h.stripe.rawRequest('POST', '/v1/customers', { emial: 'x@example.com' }))).toMatchObject({ code: 'parameter_unknown', param: 'emial' });
