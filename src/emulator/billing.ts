@@ -432,7 +432,7 @@ export class Billing implements ClockWork {
       this.state.subscriptionExtras[sub.id] = { periods: 1 };
       const oneTime = extras.lineItems.filter((li) => !li.price?.recurring);
       const invoice = this.newInvoice(sub, customer, 'subscription_create', { start: now, end: now }, [
-        ...items.map((item) => this.subscriptionLine(sub, item)),
+        ...items.map((item) => this.subscriptionLine(item)),
         ...oneTime.map((li) => ({ price: li.price!, quantity: li.quantity ?? 1, subscriptionItem: null, period: { start: now, end: now } })),
       ]);
       sub.latest_invoice = invoice.id;
@@ -631,7 +631,7 @@ export class Billing implements ClockWork {
       i.current_period_end = nextEnd;
     }
     const customer = this.state.customers[String(sub.customer)];
-    const invoice = this.newInvoice(sub, customer, 'subscription_cycle', previous, sub.items.data.map((i) => this.subscriptionLine(sub, i)));
+    const invoice = this.newInvoice(sub, customer, 'subscription_cycle', previous, sub.items.data.map((i) => this.subscriptionLine(i)));
     invoice.automatically_finalizes_at = now + FINALIZE_AFTER_S;
     sub.latest_invoice = invoice.id;
     this.subscriptionUpdated(sub, before, null);
@@ -690,7 +690,7 @@ export class Billing implements ClockWork {
     );
   }
 
-  private subscriptionLine(sub: Stripe.Subscription, item: Stripe.SubscriptionItem) {
+  private subscriptionLine(item: Stripe.SubscriptionItem) {
     return { price: item.price, quantity: item.quantity ?? 1, subscriptionItem: item.id, period: { start: item.current_period_start, end: item.current_period_end } };
   }
 
