@@ -31,7 +31,27 @@ const PARAMS_FILE = path.join(ROOT, 'src', 'emulator', 'generated', 'stripe-para
 const OBJECTS_FILE = path.join(ROOT, 'test', 'emulator', 'generated', 'stripe-objects.schema.json');
 
 /** Object kinds the emulator stores and can expand; other expandable objects are refused in the object schemas. */
-const EMULATED_OBJECTS = ['Checkout.Session', 'PaymentIntent', 'Charge', 'Refund', 'Dispute', 'BalanceTransaction', 'LineItem'];
+const EMULATED_OBJECTS = [
+  'Checkout.Session',
+  'PaymentIntent',
+  'Charge',
+  'Refund',
+  'Dispute',
+  'BalanceTransaction',
+  'LineItem',
+  'Customer',
+  'DeletedCustomer',
+  'PaymentMethod',
+  'Product',
+  'Price',
+  'Plan',
+  'Subscription',
+  'SubscriptionItem',
+  'Invoice',
+  'InvoiceLineItem',
+  'InvoicePayment',
+  'TestHelpers.TestClock',
+];
 
 function exportedAliases(): { params: string[]; objects: string[] } {
   const source = fs.readFileSync(ENTRY, 'utf8');
@@ -133,16 +153,21 @@ function paramSchemas(names: string[]) {
 function objectSchemas(names: string[]) {
   const { definitions } = generate(names);
   // the definition names typescript-json-schema gives the emulated kinds (Checkout.Session is "Session")
-  const kept = new Set(['Session', ...EMULATED_OBJECTS.filter((n) => !n.includes('.')), 'Metadata', 'Address', 'OtherString']);
+  const kept = new Set([...EMULATED_OBJECTS.map((n) => n.split('.').pop()!), 'Metadata', 'Address', 'OtherString']);
   const isObjectKind = (name: string) => /^[A-Z]\w*(_\d+)?$/.test(name) && !name.startsWith('ApiList') && !name.startsWith('Partial');
   const fixed = transform(definitions, (s) => {
     if (typeof s.$ref === 'string') {
       const name = refName(s.$ref);
+      // the SDK parses decimal strings into its Decimal class: on the wire it is a string
+      if (name === 'Decimal') return { type: 'string', pattern: '^-?[0-9]+(\\.[0-9]+)?$' };
       // an object of a kind the emulator never returns expanded: refused
       if (isObjectKind(name) && !kept.has(name) && !names.includes(name)) return false;
     }
+    // `deleted?: void` (present on deleted objects only) comes out as an empty anyOf: never present
+    if (Array.isArray(s.anyOf) && s.anyOf.length === 0) return false;
     return closeEnums(s);
   }) as Record<string, Schema>;
+  delete fixed.Decimal;
   return { definitions: prune(fixed, names) };
 }
 

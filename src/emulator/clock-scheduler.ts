@@ -7,8 +7,20 @@
  */
 import { isControllable, type Clock } from '../common/clock';
 
+/**
+ * Billing work due at a time of a subscription's timeline: the emulator's clock,
+ * or a test clock's frozen time (then it waits in the state's `clockTasks` until
+ * the test clock is advanced past it; see test-clocks.ts).
+ */
+export type BillingTask =
+  | { type: 'period_end'; subscriptionId: string }
+  | { type: 'finalize_invoice'; invoiceId: string }
+  | { type: 'retry_invoice'; invoiceId: string };
+
 export type Job =
   | { id: string; dueAtMs: number; kind: 'expire_session'; sessionId: string }
+  | { id: string; dueAtMs: number; kind: 'billing'; task: BillingTask }
+  | { id: string; dueAtMs: number; kind: 'advance_test_clock'; clockId: string }
   | { id: string; dueAtMs: number; kind: 'settle_delayed'; intentId: string; succeed: boolean }
   | { id: string; dueAtMs: number; kind: 'refund_reference'; refundId: string }
   | { id: string; dueAtMs: number; kind: 'fail_refund'; refundId: string }
@@ -52,8 +64,13 @@ export class ClockScheduler {
 
   /** Schedules a job `delayMs` of clock time from now. */
   after(delayMs: number, job: NewJob): void {
+    this.at(this.nowMs() + Math.max(0, delayMs), job);
+  }
+
+  /** Schedules a job at a time of the clock (a time already past runs at the next `runDue`, in order of due time). */
+  at(dueAtMs: number, job: NewJob): void {
     this.sequence += 1;
-    const scheduled: Job = { ...job, id: `job_${this.nowMs()}_${this.sequence}`, dueAtMs: this.nowMs() + Math.max(0, delayMs) };
+    const scheduled: Job = { ...job, id: `job_${this.nowMs()}_${this.sequence}`, dueAtMs };
     this.jobs.push(scheduled);
     this.changed();
     this.arm();
@@ -110,6 +127,10 @@ export class ClockScheduler {
         return handlers.open_dispute(job);
       case 'deliver':
         return handlers.deliver(job);
+      case 'billing':
+        return handlers.billing(job);
+      case 'advance_test_clock':
+        return handlers.advance_test_clock(job);
     }
   }
 

@@ -9,10 +9,13 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import qs from 'qs';
 import type Stripe from 'stripe';
-import { EmulatorApiError, invalidParams, resourceMissing } from './emulator-errors';
-import { idOf, type EmulatorStore, type RequestInfo } from './emulator-store';
+import { billingRoutes, type BillingParts } from './billing-routes';
+import { EmulatorApiError, invalidParams } from './emulator-errors';
+import type { EmulatorStore, RequestInfo } from './emulator-store';
 import { expand, parseExpand } from './expand';
 import { authenticationPage, cardOutcome, checkoutPage, ibanOutcome, receiptPage, successUrlFor } from './hosted-checkout';
+import { invoicePage } from './hosted-invoice';
+import { inRange, list, select } from './lists';
 import { checkParams, type ParamsSchemaName } from './params';
 import type { WebhookSender } from './webhook-sender';
 
@@ -46,8 +49,8 @@ interface Result {
 
 type Params = Record<string, unknown>;
 
-interface Route {
-  method: 'GET' | 'POST';
+export interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
   /** e.g. /v1/checkout/sessions/:session/expire; the path parameter's name is the one Stripe's errors use */
   pattern: string;
   schema: ParamsSchemaName;
@@ -67,8 +70,9 @@ export class EmulatorHttp {
     private readonly store: EmulatorStore,
     private readonly sender: WebhookSender,
     private readonly changed: () => void,
+    private readonly parts: BillingParts,
   ) {
-    this.routes = this.defineRoutes().map((r) => ({
+    this.routes = [...this.defineRoutes(), ...billingRoutes(parts)].map((r) => ({
       ...r,
       regex: new RegExp(`^${r.pattern.replace(/:\w+/g, '([^/]+)')}$`),
     }));
@@ -102,6 +106,7 @@ export class EmulatorHttp {
     try {
       if (url.pathname.startsWith('/v1/')) await this.api(req, res, url, raw, requestId);
       else if (url.pathname.startsWith('/c/pay/')) this.page(req, res, url, raw);
+      else if (url.pathname.startsWith('/i/')) this.invoicePage(req, res, url, raw);
       else if (url.pathname.startsWith('/receipts/')) this.receipt(res, url);
       else throw new EmulatorApiError(404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${url.pathname}).`);
     } catch (err) {
@@ -128,7 +133,8 @@ export class EmulatorHttp {
       return;
     }
     const { route, pathParam } = this.match(method, url.pathname);
-    const params: Params = method === 'GET' ? qs.parse(url.search.slice(1), { arrayLimit: 100 }) : qs.parse(raw, { arrayLimit: 100 });
+    // the SDK sends the parameters of GET and DELETE in the query string
+    const params: Params = method === 'POST' ? qs.parse(raw, { arrayLimit: 100 }) : qs.parse(url.search.slice(1), { arrayLimit: 100 });
     const key = req.headers['idempotency-key'];
     const request: RequestInfo = { id: requestId, idempotencyKey: typeof key === 'string' && key ? key : null };
     if (method !== 'POST' || !request.idempotencyKey) {
@@ -277,6 +283,10 @@ export class EmulatorHttp {
           const id = object.id;
           return list(`/v1/charges/${id}/refunds`, Object.values(store.state.refunds).filter((r) => r.charge === id), {});
         }
+        if (object.object === 'invoice' && field === 'payments' && typeof object.id === 'string') {
+          const id = object.id;
+          return list(`/v1/invoice_payments?invoice=${id}`, Object.values(store.state.invoicePayments).filter((p) => p.invoice === id), {});
+        }
         return undefined;
       },
     };
@@ -298,7 +308,7 @@ export class EmulatorHttp {
         schema: 'CheckoutSessionListParams',
         run: (p) => {
           const email = (p as Stripe.Checkout.SessionListParams).customer_details?.email;
-          const sessions = select(Object.values(state.sessions), p, ['payment_intent', 'status', 'payment_link']);
+          const sessions = select(Object.values(state.sessions), p, ['payment_intent', 'status', 'payment_link', 'customer', 'subscription']);
           return list('/v1/checkout/sessions', sessions.filter((x) => !email || x.customer_details?.email === email), p);
         },
       },
@@ -320,14 +330,14 @@ export class EmulatorHttp {
         method: 'GET',
         pattern: '/v1/payment_intents',
         schema: 'PaymentIntentListParams',
-        run: (p) => list('/v1/payment_intents', select(Object.values(state.paymentIntents), p, []), p),
+        run: (p) => list('/v1/payment_intents', select(Object.values(state.paymentIntents), p, ['customer']), p),
       },
       { method: 'GET', pattern: '/v1/charges/:charge', schema: 'ChargeRetrieveParams', run: (_p, id) => s.charge(id) },
       {
         method: 'GET',
         pattern: '/v1/charges',
         schema: 'ChargeListParams',
-        run: (p) => list('/v1/charges', select(Object.values(state.charges), p, ['payment_intent']), p),
+        run: (p) => list('/v1/charges', select(Object.values(state.charges), p, ['payment_intent', 'customer']), p),
       },
       {
         method: 'POST',
@@ -412,14 +422,14 @@ export class EmulatorHttp {
           html(res, 400, checkoutPage(session, description, 'This IBAN is not a test IBAN. Use DE89370400440532013000 or DE62370400440532013001.'));
           return;
         }
-        result = this.store.pay(session.id, outcome.outcome, outcome.method, form.email || null);
+        result = this.store.pay(session.id, outcome, form.email || null);
       } else {
         const card = cardOutcome(form.card_number ?? '', form.exp ?? '');
         if ('error' in card) {
           html(res, 400, checkoutPage(session, description, card.error));
           return;
         }
-        result = this.store.pay(session.id, card.outcome, card.method, form.email || null);
+        result = this.store.pay(session.id, card, form.email || null);
       }
     } catch (err) {
       html(res, 400, checkoutPage(session, description, (err as Error).message));
@@ -428,9 +438,48 @@ export class EmulatorHttp {
     if (result === 'success') redirect(res, successUrlFor(session));
     else if (result === 'requires_action') html(res, 200, authenticationPage(session));
     else {
-      const intent = this.store.paymentIntent(idOf(session.payment_intent)!);
-      html(res, 402, checkoutPage(session, description, intent.last_payment_error?.message ?? 'Your card was declined.'));
+      const intent = this.store.sessionIntent(session);
+      html(res, 402, checkoutPage(session, description, intent?.last_payment_error?.message ?? 'Your card was declined.'));
     }
+  }
+
+  // ---------------------------------------------------------------- hosted invoice page
+
+  /** `hosted_invoice_url` (`/i/:invoice`): the invoice, and a card form while it is open. */
+  private invoicePage(req: http.IncomingMessage, res: http.ServerResponse, url: URL, raw: string) {
+    const invoice = this.store.state.invoices[url.pathname.split('/')[2] ?? ''];
+    if (!invoice || invoice.status === 'draft') {
+      html(res, 404, '<h1>Invoice not found</h1>');
+      return;
+    }
+    const description = this.parts.billing.invoiceDescription(invoice);
+    if (req.method === 'GET') {
+      html(res, 200, invoicePage(invoice, description));
+      return;
+    }
+    if (req.method !== 'POST') {
+      html(res, 405, '<h1>Method not allowed</h1>');
+      return;
+    }
+    if (invoice.status !== 'open') {
+      html(res, 409, invoicePage(invoice, description));
+      return;
+    }
+    const form = qs.parse(raw) as Record<string, string>;
+    const card = cardOutcome(form.card_number ?? '', form.exp ?? '');
+    if ('error' in card) {
+      html(res, 400, invoicePage(invoice, description, card.error));
+      return;
+    }
+    let result: { paid: boolean; message?: string };
+    try {
+      result = this.parts.billing.payOnPage(invoice.id, card, form.email || null);
+    } catch (err) {
+      html(res, 400, invoicePage(invoice, description, (err as Error).message));
+      return;
+    }
+    if (result.paid) redirect(res, `/i/${invoice.id}`);
+    else html(res, 402, invoicePage(invoice, description, result.message));
   }
 
   private receipt(res: http.ServerResponse, url: URL) {
@@ -480,54 +529,4 @@ function canonical(value: unknown): string {
     return `{${Object.keys(value as object).sort().map((k) => `${k}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
-}
-
-/** The items whose `fields` equal the list parameters of those names (when given), created in `params.created`. */
-function select<T extends { created: number }>(items: T[], params: Params, fields: Array<keyof T & string>): T[] {
-  const created = params.created as Stripe.RangeQueryParam | number | undefined;
-  return items.filter((item) => fields.every((f) => params[f] === undefined || item[f] === params[f]) && inRange(item.created, created));
-}
-
-function inRange(created: number, filter: Stripe.RangeQueryParam | number | undefined): boolean {
-  if (filter === undefined) return true;
-  if (typeof filter === 'number') return created === filter;
-  return (
-    (filter.gte === undefined || created >= filter.gte) &&
-    (filter.gt === undefined || created > filter.gt) &&
-    (filter.lte === undefined || created <= filter.lte) &&
-    (filter.lt === undefined || created < filter.lt)
-  );
-}
-
-/**
- * Stripe's list object, newest first: `limit` (1..100, default 10), and
- * `starting_after` / `ending_before` cursors. `items` are oldest first.
- */
-function list<T extends { id?: string | null }>(url: string, items: T[], params: Stripe.PaginationParams) {
-  const limit = params.limit ?? 10;
-  if (limit < 1 || limit > 100) {
-    throw invalidParams('This value must be less than or equal to 100 and greater than or equal to 1.', { code: 'parameter_invalid_integer', param: 'limit' });
-  }
-  if (params.starting_after && params.ending_before) {
-    throw invalidParams('You may only specify one of these parameters: ending_before, starting_after.', { param: 'ending_before' });
-  }
-  const ordered = [...items].reverse();
-  const position = (cursor: string, param: string) => {
-    const at = ordered.findIndex((x) => x.id === cursor);
-    if (at < 0) throw resourceMissing('object', cursor, param);
-    return at;
-  };
-  let data: T[];
-  let hasMore: boolean;
-  if (params.ending_before) {
-    const end = position(params.ending_before, 'ending_before');
-    const start = Math.max(0, end - limit);
-    data = ordered.slice(start, end);
-    hasMore = start > 0;
-  } else {
-    const start = params.starting_after ? position(params.starting_after, 'starting_after') + 1 : 0;
-    data = ordered.slice(start, start + limit);
-    hasMore = start + limit < ordered.length;
-  }
-  return { object: 'list', data, has_more: hasMore, url };
 }

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Stripe from 'stripe';
 import writeFileAtomic from 'write-file-atomic';
-import type { Job } from './clock-scheduler';
+import type { BillingTask, Job } from './clock-scheduler';
+import type { PaymentOutcome } from './emulator-store';
 import type { PaymentMethodUsed } from './stripe-objects';
 
 export interface SessionExtras {
@@ -18,6 +19,43 @@ export interface SessionExtras {
   lineItems: Stripe.LineItem[];
   /** the card or account last submitted on the hosted page */
   method?: PaymentMethodUsed;
+  /** payment mode: `customer_creation: always` (a Customer is created when the session completes) */
+  createCustomer?: boolean;
+  /** subscription mode: `subscription_data[description]` and `[metadata]` */
+  subscriptionData?: { description: string | null; metadata: Stripe.Metadata };
+  /** subscription mode: the PaymentIntent of the first invoice (Stripe leaves `session.payment_intent` null) */
+  paymentIntent?: string;
+  /** subscription mode: the card submitted, saved as a PaymentMethod when the payment succeeds */
+  paymentMethod?: string;
+}
+
+/** What charging a saved payment method does later, when the customer is not there (renewals, retries). */
+export interface PaymentMethodExtras {
+  method: PaymentMethodUsed;
+  offSession: PaymentOutcome;
+}
+
+/** A subscription's billing cycle: periods are counted from `billing_cycle_anchor`. */
+export interface SubscriptionExtras {
+  /** how many periods have started (1 during the first) */
+  periods: number;
+}
+
+/** An invoice's payment state beyond the Invoice object. */
+export interface InvoiceExtras {
+  /** its PaymentIntent (one per invoice, confirmed again on each attempt) */
+  paymentIntent: string | null;
+  invoicePayment: string | null;
+  /** failed automatic attempts (they drive the Smart Retries schedule) */
+  automaticFailures: number;
+}
+
+/** Billing work of an object on a test clock, due at a frozen time the clock has not reached yet. */
+export interface ClockTask {
+  clockId: string;
+  /** seconds, on the test clock */
+  dueAt: number;
+  task: BillingTask;
 }
 
 /** What a test card does after its charge succeeded. */
@@ -71,6 +109,21 @@ export interface EmulatorState {
   idempotency: Record<string, StoredResponse>;
   jobs: Job[];
   endpoints: WebhookEndpoint[];
+  customers: Record<string, Stripe.Customer>;
+  /** ids of deleted customers (retrieving one answers Stripe's deleted stub) */
+  deletedCustomers: string[];
+  paymentMethods: Record<string, Stripe.PaymentMethod>;
+  paymentMethodExtras: Record<string, PaymentMethodExtras>;
+  products: Record<string, Stripe.Product>;
+  prices: Record<string, Stripe.Price>;
+  subscriptions: Record<string, Stripe.Subscription>;
+  subscriptionExtras: Record<string, SubscriptionExtras>;
+  invoices: Record<string, Stripe.Invoice>;
+  invoiceExtras: Record<string, InvoiceExtras>;
+  invoicePayments: Record<string, Stripe.InvoicePayment>;
+  testClocks: Record<string, Stripe.TestHelpers.TestClock>;
+  /** billing work waiting for a test clock to be advanced, in the order it was scheduled */
+  clockTasks: ClockTask[];
 }
 
 export function emptyState(): EmulatorState {
@@ -91,6 +144,19 @@ export function emptyState(): EmulatorState {
     idempotency: {},
     jobs: [],
     endpoints: [],
+    customers: {},
+    deletedCustomers: [],
+    paymentMethods: {},
+    paymentMethodExtras: {},
+    products: {},
+    prices: {},
+    subscriptions: {},
+    subscriptionExtras: {},
+    invoices: {},
+    invoiceExtras: {},
+    invoicePayments: {},
+    testClocks: {},
+    clockTasks: [],
   };
 }
 

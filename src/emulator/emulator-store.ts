@@ -1,16 +1,20 @@
 /**
  * Stripe's rules for the objects this product uses, on the emulator's state:
  * Checkout Sessions, PaymentIntents, Charges, Refunds, Disputes, balance
- * transactions and Events. Events follow Stripe's sequences (README.md,
+ * transactions and Events (customers are in customers.ts, subscriptions and
+ * invoices in billing.ts; they pay and publish through this store). Events follow Stripe's sequences (README.md,
  * "Events"); each carries a snapshot of its object, and only `*.updated` events
  * carry `previous_attributes`, naming what changed. Time comes from the
  * emulator's clock; what happens later (expiry, delayed settlement, refund
  * references or failures, disputes) is a clock-scheduled job.
  */
 import Stripe from 'stripe';
+import type { Billing } from './billing';
 import type { ClockScheduler, JobHandlers } from './clock-scheduler';
+import type { Customers } from './customers';
 import { invalidParams, invalidRequest, resourceMissing } from './emulator-errors';
 import type { ChargeExtras, EmulatorState } from './emulator-state';
+import type { CardBehaviour } from './hosted-checkout';
 import * as build from './stripe-objects';
 import type { PaymentMethodUsed } from './stripe-objects';
 
@@ -79,17 +83,27 @@ type ChargeEventType = 'charge.pending' | 'charge.succeeded' | 'charge.failed' |
 type RefundEventType = 'refund.created' | 'refund.failed';
 type DisputeEventType = 'charge.dispute.created' | 'charge.dispute.funds_withdrawn';
 
-const snapshot = <T>(value: T): T => structuredClone(value);
+/**
+ * A deep copy as it travels on the wire (JSON): what events carry and lists
+ * return. (structuredClone would keep the SDK's Decimal values as objects.)
+ */
+export const snapshot = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const nowSeconds = (ms: number) => Math.floor(ms / 1000);
 
 export class EmulatorStore {
+  /** the time objects are stamped with while a test clock's work runs (its frozen time), else null: the emulator's clock */
+  private objectTime: number | null = null;
+  /** Customers and Billing, wired after construction (they use this store for payments and events) */
+  private parts: { customers: Customers; billing: Billing } | undefined;
+
   constructor(
     readonly state: EmulatorState,
     private readonly scheduler: ClockScheduler,
     private readonly publicUrl: () => string,
     /** hands a new event to the webhook sender; returns how many endpoints will get it */
     private readonly onEvent: (event: Stripe.Event) => number,
-    private readonly changed: () => void,
+    /** marks the state as changed (saved soon to the data directory) */
+    readonly changed: () => void,
     private readonly options: StoreOptions,
   ) {}
 
@@ -97,8 +111,38 @@ export class EmulatorStore {
     return nowSeconds(this.scheduler.nowMs());
   }
 
-  /** The job handlers for what this store schedules (the webhook sender adds `deliver`). */
-  jobHandlers(): Omit<JobHandlers, 'deliver'> {
+  connect(parts: { customers: Customers; billing: Billing }): void {
+    this.parts = parts;
+  }
+
+  private get billing(): Billing {
+    if (!this.parts) throw new Error('the emulator store is not connected to Billing');
+    return this.parts.billing;
+  }
+
+  private get customers(): Customers {
+    if (!this.parts) throw new Error('the emulator store is not connected to Customers');
+    return this.parts.customers;
+  }
+
+  /** The time new objects are stamped with: a test clock's time while its work runs, else the emulator's clock. */
+  objectNow(): number {
+    return this.objectTime ?? this.now();
+  }
+
+  /** Runs `work` with objects stamped at `time` (a test clock's frozen time, or a billing job's due time). */
+  at<T>(time: number, work: () => T): T {
+    const outer = this.objectTime;
+    this.objectTime = time;
+    try {
+      return work();
+    } finally {
+      this.objectTime = outer;
+    }
+  }
+
+  /** The job handlers for what this store schedules (the webhook sender adds `deliver`, test clocks `billing` and `advance_test_clock`). */
+  jobHandlers(): Omit<JobHandlers, 'deliver' | 'billing' | 'advance_test_clock'> {
     return {
       expire_session: (job) => {
         const session = this.state.sessions[job.sessionId];
@@ -115,14 +159,16 @@ export class EmulatorStore {
 
   // ---------------------------------------------------------------- events
 
-  private publish(event: Stripe.Event): Stripe.Event {
+  /** Records an event (its object already a snapshot) and hands it to the webhook sender. */
+  publish(event: Stripe.Event): Stripe.Event {
     this.state.events.push(event);
     event.pending_webhooks = this.onEvent(event);
     this.changed();
     return event;
   }
 
-  private base(request: RequestInfo | null) {
+  /** The fields every event has; `created` is the emulator's clock (also for objects on a test clock). */
+  eventBase(request: RequestInfo | null) {
     return {
       id: build.newId('evt'),
       object: 'event' as const,
@@ -134,41 +180,42 @@ export class EmulatorStore {
     };
   }
 
-  private sessionEvent(type: SessionEventType, session: Stripe.Checkout.Session, request: RequestInfo | null = null) {
-    return this.publish({ ...this.base(request), type, data: { object: snapshot(session) } });
+  sessionEvent(type: SessionEventType, session: Stripe.Checkout.Session, request: RequestInfo | null = null) {
+    return this.publish({ ...this.eventBase(request), type, data: { object: snapshot(session) } });
   }
 
-  private intentEvent(type: IntentEventType, intent: Stripe.PaymentIntent, request: RequestInfo | null = null) {
-    return this.publish({ ...this.base(request), type, data: { object: snapshot(intent) } });
+  intentEvent(type: IntentEventType, intent: Stripe.PaymentIntent, request: RequestInfo | null = null) {
+    return this.publish({ ...this.eventBase(request), type, data: { object: snapshot(intent) } });
   }
 
-  private chargeEvent(type: ChargeEventType, charge: Stripe.Charge, request: RequestInfo | null = null) {
-    return this.publish({ ...this.base(request), type, data: { object: snapshot(charge) } });
+  chargeEvent(type: ChargeEventType, charge: Stripe.Charge, request: RequestInfo | null = null) {
+    return this.publish({ ...this.eventBase(request), type, data: { object: snapshot(charge) } });
   }
 
   private chargeUpdated(charge: Stripe.Charge, previous: Partial<Stripe.Charge>) {
-    return this.publish({ ...this.base(null), type: 'charge.updated', data: { object: snapshot(charge), previous_attributes: previous } });
+    return this.publish({ ...this.eventBase(null), type: 'charge.updated', data: { object: snapshot(charge), previous_attributes: previous } });
   }
 
   private refundEvent(type: RefundEventType, refund: Stripe.Refund, request: RequestInfo | null = null) {
-    return this.publish({ ...this.base(request), type, data: { object: snapshot(refund) } });
+    return this.publish({ ...this.eventBase(request), type, data: { object: snapshot(refund) } });
   }
 
   private refundUpdated(type: 'refund.updated' | 'charge.refund.updated', refund: Stripe.Refund, previous: Partial<Stripe.Refund>) {
-    return this.publish({ ...this.base(null), type, data: { object: snapshot(refund), previous_attributes: snapshot(previous) } });
+    return this.publish({ ...this.eventBase(null), type, data: { object: snapshot(refund), previous_attributes: snapshot(previous) } });
   }
 
   private disputeEvent(type: DisputeEventType, dispute: Stripe.Dispute) {
-    return this.publish({ ...this.base(null), type, data: { object: snapshot(dispute) } });
+    return this.publish({ ...this.eventBase(null), type, data: { object: snapshot(dispute) } });
   }
 
   // ---------------------------------------------------------------- checkout sessions
 
   /** POST /v1/checkout/sessions, parameters already checked against the SDK's type. */
   createSession(params: Stripe.Checkout.SessionCreateParams, request: RequestInfo): Stripe.Checkout.Session {
-    if (params.mode !== 'payment') {
+    const mode: 'payment' | 'subscription' | undefined = params.mode === 'payment' ? 'payment' : params.mode === 'subscription' ? 'subscription' : undefined;
+    if (!mode) {
       throw invalidParams(
-        params.mode ? `The Stripe emulator supports Checkout Sessions in mode "payment" only, not "${params.mode}".` : 'Missing required param: mode.',
+        params.mode ? `The Stripe emulator supports Checkout Sessions in modes "payment" and "subscription", not "${params.mode}".` : 'Missing required param: mode.',
         { param: 'mode', ...(params.mode ? {} : { code: 'parameter_missing' }) },
       );
     }
@@ -180,41 +227,33 @@ export class EmulatorStore {
       const url = params[name];
       if (url !== undefined && !/^https?:\/\/[^\s]+$/.test(url)) throw invalidParams('Not a valid URL', { code: 'url_invalid', param: name });
     }
+    this.checkCustomerParams(params, mode);
     const items = params.line_items ?? [];
     if (!items.length) throw invalidParams('Missing required param: line_items.', { code: 'parameter_missing', param: 'line_items' });
     let currency = params.currency?.toLowerCase();
     if (currency && !MINIMUM_AMOUNTS[currency]) throw invalidParams(`Invalid currency: ${params.currency}.`, { param: 'currency' });
-    const lineItems = items.map((item, i) => {
+    const priced = items.map((item, i) => {
       const at = `line_items[${i}]`;
-      if (item.price) throw resourceMissing('price', item.price, `${at}[price]`);
-      const price = item.price_data;
-      if (!price) throw invalidParams(`You must specify either \`price\` or \`price_data\` for each line item.`, { param: at });
+      const resolved = this.billing.checkoutPrice(item, at, this.now());
       if (item.quantity === undefined) throw invalidParams(`Missing required param: ${at}[quantity].`, { code: 'parameter_missing', param: `${at}[quantity]` });
-      const itemCurrency = price.currency.toLowerCase();
-      if (!MINIMUM_AMOUNTS[itemCurrency]) throw invalidParams(`Invalid currency: ${price.currency}.`, { param: `${at}[price_data][currency]` });
-      if (currency && currency !== itemCurrency) {
-        throw invalidParams('All line items must use the same currency as the Checkout Session.', { param: `${at}[price_data][currency]` });
-      }
-      currency = itemCurrency;
-      if (price.product) throw resourceMissing('product', price.product, `${at}[price_data][product]`);
-      if (!price.product_data) {
-        throw invalidParams(`Missing required param: ${at}[price_data][product_data].`, { code: 'parameter_missing', param: `${at}[price_data][product_data]` });
-      }
-      if (price.recurring) throw invalidParams('Recurring prices need mode "subscription", which the Stripe emulator does not support.', { param: `${at}[price_data][recurring]` });
-      const unitAmount = price.unit_amount ?? (price.unit_amount_decimal === undefined ? undefined : Number(price.unit_amount_decimal));
-      if (unitAmount === undefined) {
-        throw invalidParams(`Missing required param: ${at}[price_data][unit_amount].`, { code: 'parameter_missing', param: `${at}[price_data][unit_amount]` });
-      }
-      if (!Number.isInteger(unitAmount) || unitAmount < 0) {
-        throw invalidParams('This value must be greater than or equal to 0.', { code: 'parameter_invalid_integer', param: `${at}[price_data][unit_amount]` });
-      }
       if (item.quantity < 1) {
         throw invalidParams('This value must be greater than or equal to 1.', { code: 'parameter_invalid_integer', param: `${at}[quantity]` });
       }
-      return build.lineItem({ currency: itemCurrency, unitAmount, quantity: item.quantity, description: price.product_data.name });
+      const itemCurrency = resolved.price.currency;
+      if (currency && currency !== itemCurrency) {
+        throw invalidParams('All line items must use the same currency as the Checkout Session.', { param: item.price ? `${at}[price]` : `${at}[price_data][currency]` });
+      }
+      currency = itemCurrency;
+      if (mode === 'payment' && resolved.price.recurring) {
+        throw invalidParams('You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', {
+          param: item.price ? `${at}[price]` : `${at}[price_data][recurring]`,
+        });
+      }
+      return { ...resolved, quantity: item.quantity };
     });
+    if (mode === 'subscription') this.billing.checkSubscriptionItems(priced.map((p) => p.price));
     const sessionCurrency = currency ?? 'eur';
-    const amount = lineItems.reduce((sum, li) => sum + li.amount_total, 0);
+    const amount = priced.reduce((sum, p) => sum + (p.price.unit_amount ?? 0) * p.quantity, 0);
     const minimum = MINIMUM_AMOUNTS[sessionCurrency];
     if (amount < minimum) {
       throw invalidParams(`The Checkout Session's total amount due must add up to at least ${formatAmount(minimum, sessionCurrency)}`, {
@@ -232,18 +271,30 @@ export class EmulatorStore {
       }
     }
     const allowed = params.allowed_payment_method_types;
-    const unsupported = allowed?.find((m) => m !== 'card' && m !== 'sepa_debit');
+    const supported = mode === 'subscription' ? ['card'] : ['card', 'sepa_debit'];
+    const unsupported = allowed?.find((m) => !supported.includes(m));
     if (unsupported) {
-      throw invalidParams(`The Stripe emulator supports the payment method types card and sepa_debit only, not ${unsupported}.`, {
+      throw invalidParams(`The Stripe emulator supports the payment method types ${supported.join(' and ')} only in ${mode} mode, not ${unsupported}.`, {
         param: 'allowed_payment_method_types',
       });
     }
-    const methods: string[] = allowed?.length ? allowed : ['card', 'sepa_debit'];
-    for (const unsupportedParam of ['customer', 'discounts', 'subscription_data', 'setup_intent_data', 'invoice_creation'] as const) {
+    const methods: string[] = allowed?.length ? allowed : supported;
+    for (const unsupportedParam of ['discounts', 'setup_intent_data', 'invoice_creation'] as const) {
       if (params[unsupportedParam] !== undefined) {
         throw invalidParams(`The Stripe emulator does not support ${unsupportedParam} on Checkout Sessions.`, { param: unsupportedParam });
       }
     }
+    const subscriptionData = mode === 'subscription' ? this.billing.checkoutSubscriptionData(params.subscription_data) : undefined;
+    if (mode === 'payment' && params.subscription_data !== undefined) {
+      throw invalidParams('You can only specify `subscription_data` in `subscription` mode.', { param: 'subscription_data' });
+    }
+    if (mode === 'subscription' && params.payment_intent_data !== undefined) {
+      throw invalidParams('You can not pass `payment_intent_data` in `subscription` mode.', { param: 'payment_intent_data' });
+    }
+    const lineItems = priced.map((p) => {
+      this.billing.keepCheckoutPrice(p);
+      return build.lineItem({ currency: sessionCurrency, unitAmount: p.price.unit_amount ?? 0, quantity: p.quantity, description: p.productName, price: p.price });
+    });
     const id = build.checkoutSessionId();
     const session = build.checkoutSession({
       id,
@@ -260,13 +311,36 @@ export class EmulatorStore {
       paymentMethodTypes: methods,
       allowedPaymentMethodTypes: allowed?.length ? [...allowed] : null,
       locale: params.locale ?? null,
+      mode,
+      customer: params.customer ?? null,
+      customerCreation: mode === 'payment' ? (params.customer_creation ?? 'if_required') : null,
     });
     this.state.sessions[id] = session;
-    this.state.sessionExtras[id] = { paymentIntentMetadata: metadataOf(params.payment_intent_data?.metadata), lineItems };
+    this.state.sessionExtras[id] = {
+      paymentIntentMetadata: metadataOf(params.payment_intent_data?.metadata),
+      lineItems,
+      ...(mode === 'payment' && params.customer_creation === 'always' ? { createCustomer: true } : {}),
+      ...(subscriptionData ? { subscriptionData } : {}),
+    };
     this.scheduler.after((expiresAt - now) * 1000, { kind: 'expire_session', sessionId: id });
     void request;
     this.changed();
     return session;
+  }
+
+  /** `customer`, `customer_email` and `customer_creation`, as Stripe combines them. */
+  private checkCustomerParams(params: Stripe.Checkout.SessionCreateParams, mode: 'payment' | 'subscription'): void {
+    if (params.customer !== undefined && params.customer_email !== undefined) {
+      throw invalidParams('You may only specify one of these parameters: customer, customer_email.', { param: 'customer_email' });
+    }
+    if (params.customer_creation !== undefined) {
+      if (mode !== 'payment') throw invalidParams('`customer_creation` can only be used in `payment` mode.', { param: 'customer_creation' });
+      if (params.customer !== undefined) throw invalidParams('You may only specify one of these parameters: customer, customer_creation.', { param: 'customer_creation' });
+    }
+    if (params.customer_update !== undefined) {
+      throw invalidParams('The Stripe emulator does not support customer_update on Checkout Sessions.', { param: 'customer_update' });
+    }
+    if (params.customer !== undefined) this.customers.live(params.customer, 'customer');
   }
 
   session(id: string, param = 'session'): Stripe.Checkout.Session {
@@ -288,8 +362,7 @@ export class EmulatorStore {
         {},
       );
     }
-    const intentId = idOf(session.payment_intent);
-    const intent = intentId ? this.state.paymentIntents[intentId] : undefined;
+    const intent = this.sessionIntent(session);
     if (intent && intent.status !== 'succeeded' && intent.status !== 'canceled' && intent.status !== 'processing') {
       intent.status = 'canceled';
       intent.canceled_at = this.now();
@@ -309,21 +382,41 @@ export class EmulatorStore {
   private intentFor(session: Stripe.Checkout.Session): Stripe.PaymentIntent {
     const existing = idOf(session.payment_intent);
     if (existing) return this.state.paymentIntents[existing];
-    const intent = build.paymentIntent({
-      created: this.now(),
+    const intent = this.createIntent({
       amount: session.amount_total ?? 0,
       currency: session.currency ?? 'eur',
       metadata: { ...this.state.sessionExtras[session.id].paymentIntentMetadata },
       paymentMethodTypes: session.payment_method_types,
-      receiptEmail: null,
+      customer: idOf(session.customer),
     });
-    this.state.paymentIntents[intent.id] = intent;
     session.payment_intent = intent.id;
+    return intent;
+  }
+
+  /** A new PaymentIntent (`payment_intent.created`), stamped with the object time. */
+  createIntent(input: Omit<Parameters<typeof build.paymentIntent>[0], 'created' | 'receiptEmail'>): Stripe.PaymentIntent {
+    const intent = build.paymentIntent({ ...input, created: this.objectNow(), receiptEmail: null });
+    this.state.paymentIntents[intent.id] = intent;
     this.intentEvent('payment_intent.created', intent);
     return intent;
   }
 
-  private newCharge(
+  /** Stripe's `customer_details` of a session: the email typed on the page, else the customer's. */
+  private customerDetails(session: Stripe.Checkout.Session, email: string | null): void {
+    const customerId = idOf(session.customer);
+    const known = email ?? (customerId ? (this.state.customers[customerId]?.email ?? null) : null) ?? session.customer_email;
+    if (known) session.customer_details = build.customerDetails(known);
+  }
+
+  /** `customer_creation: always`: the session's Customer is created when it completes. */
+  private createSessionCustomer(session: Stripe.Checkout.Session, intent: Stripe.PaymentIntent): void {
+    if (!this.state.sessionExtras[session.id].createCustomer || session.customer) return;
+    const customer = this.customers.createFor(session.customer_details?.email ?? null, null);
+    session.customer = customer.id;
+    intent.customer = customer.id;
+  }
+
+  newCharge(
     intent: Stripe.PaymentIntent,
     status: Stripe.Charge.Status,
     method: PaymentMethodUsed,
@@ -332,7 +425,7 @@ export class EmulatorStore {
     failure: { code: string; message: string; declineCode: string | null } | null = null,
   ): Stripe.Charge {
     const charge = build.charge({
-      created: this.now(),
+      created: this.objectNow(),
       intent,
       status,
       method,
@@ -348,10 +441,12 @@ export class EmulatorStore {
   }
 
   /** The guest's submission on the hosted page. Returns where the browser goes next. */
-  pay(sessionId: string, outcome: PaymentOutcome, method: PaymentMethodUsed, email: string | null): 'success' | 'declined' | 'requires_action' {
+  pay(sessionId: string, card: CardBehaviour, email: string | null): 'success' | 'declined' | 'requires_action' {
     const session = this.session(sessionId);
     if (session.status !== 'open') throw invalidRequest(`This Checkout Session is ${session.status}.`);
-    if (email) session.customer_details = build.customerDetails(email);
+    this.customerDetails(session, email);
+    if (session.mode === 'subscription') return this.billing.payCheckout(session, card, email);
+    const { outcome, method } = card;
     const intent = this.intentFor(session);
     intent.payment_method = build.newId('pm');
     intent.payment_method_types = [method.type];
@@ -378,6 +473,7 @@ export class EmulatorStore {
         intent.last_payment_error = null;
         intent.processing = null;
         this.intentEvent('payment_intent.processing', intent);
+        this.createSessionCustomer(session, intent);
         const charge = this.newCharge(intent, 'pending', method, email, { refundsFail: false, disputes: false });
         this.chargeEvent('charge.pending', charge);
         session.status = 'complete';
@@ -391,7 +487,8 @@ export class EmulatorStore {
     }
   }
 
-  private decline(
+  /** A declined attempt: `charge.failed` (when a charge was made) → `payment_intent.payment_failed`. */
+  decline(
     intent: Stripe.PaymentIntent,
     method: PaymentMethodUsed,
     outcome: { code: string; declineCode?: string; message: string },
@@ -427,6 +524,30 @@ export class EmulatorStore {
     outcome: { refundsFail?: boolean; disputes?: boolean },
     pending?: Stripe.Charge,
   ) {
+    if (!pending) this.createSessionCustomer(session, intent);
+    const charge = this.chargeSucceeded(intent, method, outcome, pending);
+    const wasComplete = session.status === 'complete';
+    session.status = 'complete';
+    session.payment_status = 'paid';
+    session.url = null;
+    this.scheduler.cancel((job) => job.kind === 'expire_session' && job.sessionId === session.id);
+    this.sessionEvent(wasComplete ? 'checkout.session.async_payment_succeeded' : 'checkout.session.completed', session);
+    this.settleCharge(charge);
+  }
+
+  /** The session's payment is done: `checkout.session.completed` (its expiry no longer due). */
+  completeSession(session: Stripe.Checkout.Session): void {
+    this.scheduler.cancel((job) => job.kind === 'expire_session' && job.sessionId === session.id);
+    this.sessionEvent('checkout.session.completed', session);
+  }
+
+  /** A successful attempt: `charge.succeeded` → `payment_intent.succeeded` (a pending SEPA charge settles instead of a new one). */
+  chargeSucceeded(
+    intent: Stripe.PaymentIntent,
+    method: PaymentMethodUsed,
+    outcome: { refundsFail?: boolean; disputes?: boolean },
+    pending?: Stripe.Charge,
+  ): Stripe.Charge {
     const extras = { refundsFail: Boolean(outcome.refundsFail), disputes: Boolean(outcome.disputes) };
     let charge: Stripe.Charge;
     if (pending) {
@@ -447,15 +568,13 @@ export class EmulatorStore {
     intent.last_payment_error = null;
     intent.next_action = null;
     this.intentEvent('payment_intent.succeeded', intent);
-    const wasComplete = session.status === 'complete';
-    session.status = 'complete';
-    session.payment_status = 'paid';
-    session.url = null;
-    this.scheduler.cancel((job) => job.kind === 'expire_session' && job.sessionId === session.id);
-    this.sessionEvent(wasComplete ? 'checkout.session.async_payment_succeeded' : 'checkout.session.completed', session);
-    // Stripe creates the balance transaction after the charge: `charge.updated` tells of it
+    return charge;
+  }
+
+  /** Stripe creates the balance transaction after the charge: `charge.updated` tells of it (then card 0259's dispute). */
+  settleCharge(charge: Stripe.Charge): void {
     const txn = build.balanceTransaction({
-      created: this.now(),
+      created: this.objectNow(),
       amount: charge.amount,
       fee: build.processingFee(charge.amount),
       currency: charge.currency,
@@ -467,7 +586,7 @@ export class EmulatorStore {
     this.state.balanceTransactions[txn.id] = txn;
     charge.balance_transaction = txn.id;
     this.chargeUpdated(charge, { balance_transaction: null });
-    if (extras.disputes) this.scheduler.after(this.options.disputeDelayMs, { kind: 'open_dispute', chargeId: charge.id });
+    if (this.state.chargeExtras[charge.id]?.disputes) this.scheduler.after(this.options.disputeDelayMs, { kind: 'open_dispute', chargeId: charge.id });
   }
 
   private settleDelayed(intentId: string, succeed: boolean) {
@@ -507,15 +626,15 @@ export class EmulatorStore {
   /** 3-D Secure answered on the authentication page. */
   authenticate(sessionId: string, passed: boolean): 'success' | 'declined' {
     const session = this.session(sessionId);
-    const intentId = idOf(session.payment_intent);
-    const intent = intentId ? this.state.paymentIntents[intentId] : undefined;
+    const intent = this.sessionIntent(session);
     if (session.status !== 'open' || !intent || intent.status !== 'requires_action') {
       throw invalidRequest('There is no authentication pending for this Checkout Session.');
     }
     const method = this.state.sessionExtras[session.id].method;
     const used: PaymentMethodUsed = method ?? { type: 'card', brand: 'visa', last4: '3220', expMonth: 12, expYear: 2034, threeDSecure: true };
     if (passed) {
-      this.succeed(session, intent, used, {});
+      if (session.mode === 'subscription') this.billing.completeCheckout(session, intent);
+      else this.succeed(session, intent, used, {});
       return 'success';
     }
     this.decline(
@@ -533,6 +652,12 @@ export class EmulatorStore {
   }
 
   // ---------------------------------------------------------------- reads
+
+  /** A session's PaymentIntent: `payment_intent` in payment mode; in subscription mode the first invoice's (Stripe shows none). */
+  sessionIntent(session: Stripe.Checkout.Session): Stripe.PaymentIntent | undefined {
+    const id = idOf(session.payment_intent) ?? this.state.sessionExtras[session.id]?.paymentIntent;
+    return id ? this.state.paymentIntents[id] : undefined;
+  }
 
   paymentIntent(id: string, param = 'intent'): Stripe.PaymentIntent {
     const intent = this.state.paymentIntents[id];
@@ -567,7 +692,23 @@ export class EmulatorStore {
   /** An object of any stored kind by its id (for `expand`). */
   byId(id: string): object | undefined {
     const s = this.state;
-    return s.sessions[id] ?? s.paymentIntents[id] ?? s.charges[id] ?? s.refunds[id] ?? s.disputes[id] ?? s.balanceTransactions[id];
+    return (
+      s.sessions[id] ??
+      s.paymentIntents[id] ??
+      s.charges[id] ??
+      s.refunds[id] ??
+      s.disputes[id] ??
+      s.balanceTransactions[id] ??
+      s.customers[id] ??
+      (s.deletedCustomers.includes(id) ? { id, object: 'customer', deleted: true } : undefined) ??
+      s.paymentMethods[id] ??
+      s.products[id] ??
+      s.prices[id] ??
+      s.subscriptions[id] ??
+      s.invoices[id] ??
+      s.invoicePayments[id] ??
+      s.testClocks[id]
+    );
   }
 
   // ---------------------------------------------------------------- refunds

@@ -6,6 +6,9 @@
  */
 import { invalidParams } from './emulator-errors';
 
+/** A copy as it travels on the wire (the SDK's Decimal values become their decimal strings). */
+const wireCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
 export interface ExpandSource {
   /** the stored object an id names, if the emulator has it */
   byId(id: string): object | undefined;
@@ -27,7 +30,7 @@ export function parseExpand(expand: string[] | undefined): string[][] {
 
 /** Returns a copy of `value` with every path expanded (the stored objects are never changed). */
 export function expand(value: unknown, paths: string[][], source: ExpandSource): unknown {
-  let out = structuredClone(value);
+  let out = wireCopy(value);
   for (const path of paths) out = expandPath(out, path, source, path.join('.'));
   return out;
 }
@@ -47,7 +50,7 @@ function expandPath(value: unknown, path: string[], source: ExpandSource, whole:
   } else if (typeof current === 'string') {
     const found = source.byId(current);
     if (!found) throw invalidParams(`This property cannot be expanded (${whole}).`, { param: 'expand' });
-    current = structuredClone(found);
+    current = wireCopy(found);
   }
   return { ...object, [field]: expandPath(current, rest, source, whole) };
 }

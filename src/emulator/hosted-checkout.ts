@@ -15,36 +15,72 @@ import type { PaymentMethodUsed } from './stripe-objects';
 interface TestCard {
   number: string;
   brand: string;
+  /** a one-time payment on a hosted page */
   outcome: PaymentOutcome;
+  /** the first payment of a subscription on Checkout, which saves the card (when it differs) */
+  setup?: PaymentOutcome;
+  /** a later charge of the saved card with the customer away: renewals, Smart Retries (when it differs) */
+  offSession?: PaymentOutcome;
   /** what the help box says */
   result: string;
+  /** Stripe's test PaymentMethod for this card (`stripe.paymentMethods.attach('pm_card_visa', …)`) */
+  token?: string;
 }
 
 const decline = (code: string, declineCode: string, message: string): PaymentOutcome => ({ kind: 'decline', code, declineCode, message });
 const DECLINED = 'Your card was declined.';
+const AUTHENTICATION_REQUIRED = decline('authentication_required', 'authentication_required', 'Your card was declined. This transaction requires authentication.');
 
 export const TEST_CARDS: TestCard[] = [
-  { number: '4242424242424242', brand: 'visa', outcome: { kind: 'succeed' }, result: 'Succeeds' },
-  { number: '4000056655665556', brand: 'visa', outcome: { kind: 'succeed' }, result: 'Succeeds (Visa debit)' },
-  { number: '5555555555554444', brand: 'mastercard', outcome: { kind: 'succeed' }, result: 'Succeeds (Mastercard)' },
+  { number: '4242424242424242', brand: 'visa', outcome: { kind: 'succeed' }, result: 'Succeeds', token: 'pm_card_visa' },
+  { number: '4000056655665556', brand: 'visa', outcome: { kind: 'succeed' }, result: 'Succeeds (Visa debit)', token: 'pm_card_visa_debit' },
+  { number: '5555555555554444', brand: 'mastercard', outcome: { kind: 'succeed' }, result: 'Succeeds (Mastercard)', token: 'pm_card_mastercard' },
   { number: '2223003122003222', brand: 'mastercard', outcome: { kind: 'succeed' }, result: 'Succeeds (Mastercard 2-series)' },
   { number: '5200828282828210', brand: 'mastercard', outcome: { kind: 'succeed' }, result: 'Succeeds (Mastercard debit)' },
   { number: '5105105105105100', brand: 'mastercard', outcome: { kind: 'succeed' }, result: 'Succeeds (Mastercard prepaid)' },
-  { number: '378282246310005', brand: 'amex', outcome: { kind: 'succeed' }, result: 'Succeeds (American Express)' },
+  { number: '378282246310005', brand: 'amex', outcome: { kind: 'succeed' }, result: 'Succeeds (American Express)', token: 'pm_card_amex' },
   { number: '371449635398431', brand: 'amex', outcome: { kind: 'succeed' }, result: 'Succeeds (American Express)' },
   { number: '6011111111111117', brand: 'discover', outcome: { kind: 'succeed' }, result: 'Succeeds (Discover)' },
   { number: '3056930009020004', brand: 'diners', outcome: { kind: 'succeed' }, result: 'Succeeds (Diners Club)' },
   { number: '3566002020360505', brand: 'jcb', outcome: { kind: 'succeed' }, result: 'Succeeds (JCB)' },
   { number: '6200000000000005', brand: 'unionpay', outcome: { kind: 'succeed' }, result: 'Succeeds (UnionPay)' },
-  { number: '4000000000003220', brand: 'visa', outcome: { kind: 'requires_action' }, result: '3-D Secure 2 authentication required, then succeeds or fails' },
-  { number: '4000002760003184', brand: 'visa', outcome: { kind: 'requires_action' }, result: '3-D Secure required on every payment' },
-  { number: '4000002500003155', brand: 'visa', outcome: { kind: 'requires_action' }, result: '3-D Secure required for a one-time payment (as here)' },
-  { number: '4000000000000002', brand: 'visa', outcome: decline('card_declined', 'generic_decline', DECLINED), result: 'Declined: card_declined (generic_decline)' },
+  {
+    number: '4000000000003220',
+    brand: 'visa',
+    outcome: { kind: 'requires_action' },
+    offSession: AUTHENTICATION_REQUIRED,
+    result: '3-D Secure 2 authentication required, then succeeds or fails',
+    token: 'pm_card_threeDSecure2Required',
+  },
+  {
+    number: '4000002760003184',
+    brand: 'visa',
+    outcome: { kind: 'requires_action' },
+    offSession: AUTHENTICATION_REQUIRED,
+    result: '3-D Secure required on every payment (later charges of the saved card are declined: authentication_required)',
+    token: 'pm_card_authenticationRequired',
+  },
+  {
+    number: '4000002500003155',
+    brand: 'visa',
+    outcome: { kind: 'requires_action' },
+    offSession: { kind: 'succeed' },
+    result: '3-D Secure required for a one-time payment (as here); later charges of the saved card succeed',
+    token: 'pm_card_authenticationRequiredOnSetup',
+  },
+  {
+    number: '4000000000000002',
+    brand: 'visa',
+    outcome: decline('card_declined', 'generic_decline', DECLINED),
+    result: 'Declined: card_declined (generic_decline)',
+    token: 'pm_card_chargeDeclined',
+  },
   {
     number: '4000000000009995',
     brand: 'visa',
     outcome: decline('card_declined', 'insufficient_funds', 'Your card has insufficient funds.'),
     result: 'Declined: card_declined (insufficient_funds)',
+    token: 'pm_card_chargeDeclinedInsufficientFunds',
   },
   { number: '4000000000009987', brand: 'visa', outcome: decline('card_declined', 'lost_card', DECLINED), result: 'Declined: card_declined (lost_card)' },
   { number: '4000000000009979', brand: 'visa', outcome: decline('card_declined', 'stolen_card', DECLINED), result: 'Declined: card_declined (stolen_card)' },
@@ -65,11 +101,52 @@ export const TEST_CARDS: TestCard[] = [
     number: '4000000000000341',
     brand: 'visa',
     outcome: decline('card_declined', 'generic_decline', DECLINED),
-    result: 'Can be attached to a customer, but every charge is declined: card_declined (generic_decline)',
+    setup: { kind: 'succeed' },
+    result: 'Attaches to a customer (a subscription\'s first payment on Checkout succeeds), but every other charge is declined: card_declined (generic_decline)',
+    token: 'pm_card_chargeCustomerFail',
   },
-  { number: '4000000000005126', brand: 'visa', outcome: { kind: 'succeed', refundsFail: true }, result: 'Succeeds; a refund of it fails later (refund.failed)' },
-  { number: '4000000000000259', brand: 'visa', outcome: { kind: 'succeed', disputes: true }, result: 'Succeeds, then is disputed (charge.dispute.created)' },
+  {
+    number: '4000000000005126',
+    brand: 'visa',
+    outcome: { kind: 'succeed', refundsFail: true },
+    result: 'Succeeds; a refund of it fails later (refund.failed)',
+    token: 'pm_card_refundFail',
+  },
+  {
+    number: '4000000000000259',
+    brand: 'visa',
+    outcome: { kind: 'succeed', disputes: true },
+    result: 'Succeeds, then is disputed (charge.dispute.created)',
+    token: 'pm_card_createDispute',
+  },
 ];
+
+/** What a card does: now on a hosted page, as a subscription's first (saving) payment, and charged later off-session. */
+export interface CardBehaviour {
+  outcome: PaymentOutcome;
+  setup: PaymentOutcome;
+  offSession: PaymentOutcome;
+  method: PaymentMethodUsed;
+}
+
+function behaviourOf(card: TestCard | undefined, outcome: PaymentOutcome, method: PaymentMethodUsed): CardBehaviour {
+  return { outcome, setup: card?.setup ?? outcome, offSession: card?.offSession ?? outcome, method };
+}
+
+/** Stripe's test PaymentMethod tokens (`pm_card_visa`, `pm_card_chargeCustomerFail`, …): the card each stands for. */
+export function testPaymentMethod(token: string): CardBehaviour | undefined {
+  const card = TEST_CARDS.find((c) => c.token === token);
+  if (!card) return undefined;
+  const method: PaymentMethodUsed = {
+    type: 'card',
+    brand: card.brand,
+    last4: card.number.slice(-4),
+    expMonth: 12,
+    expYear: 2034,
+    threeDSecure: card.outcome.kind === 'requires_action',
+  };
+  return behaviourOf(card, card.outcome, method);
+}
 
 const TEST_IBANS: Record<string, { willSucceed: boolean; result: string }> = {
   DE89370400440532013000: { willSucceed: true, result: 'SEPA Direct Debit: processing, then succeeds' },
@@ -106,7 +183,7 @@ function expiry(exp: string): { month: number; year: number } {
 }
 
 /** What the page does with a card number: a payment outcome, or an error it shows without sending anything. */
-export function cardOutcome(cardNumber: string, exp: string): { outcome: PaymentOutcome; method: PaymentMethodUsed } | { error: string } {
+export function cardOutcome(cardNumber: string, exp: string): CardBehaviour | { error: string } {
   const digits = cardNumber.replace(/[\s-]/g, '');
   if (!digits) return { error: 'Your card number is incomplete.' };
   if (!/^\d{12,19}$/.test(digits) || !luhn(digits)) return { error: 'Your card number is invalid.' };
@@ -120,34 +197,34 @@ export function cardOutcome(cardNumber: string, exp: string): { outcome: Payment
     expYear: year,
     threeDSecure: card?.outcome.kind === 'requires_action',
   };
-  if (card) return { outcome: card.outcome, method };
-  return {
-    outcome: decline(
-      'card_declined',
-      'test_mode_live_card',
-      'Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of valid test cards, visit: https://docs.stripe.com/testing.',
-    ),
-    method,
-  };
+  if (card) return behaviourOf(card, card.outcome, method);
+  const liveCard = decline(
+    'card_declined',
+    'test_mode_live_card',
+    'Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of valid test cards, visit: https://docs.stripe.com/testing.',
+  );
+  return behaviourOf(undefined, liveCard, method);
 }
 
-export function ibanOutcome(iban: string): { outcome: PaymentOutcome; method: PaymentMethodUsed } | undefined {
+export function ibanOutcome(iban: string): CardBehaviour | undefined {
   const normalized = iban.replace(/\s/g, '').toUpperCase();
   const known = TEST_IBANS[normalized];
   if (!known) return undefined;
-  return {
-    outcome: { kind: 'delayed', willSucceed: known.willSucceed },
-    method: { type: 'sepa_debit', country: normalized.slice(0, 2), bankCode: normalized.slice(4, 12), last4: normalized.slice(-4) },
-  };
+  return behaviourOf(undefined, { kind: 'delayed', willSucceed: known.willSucceed }, {
+    type: 'sepa_debit',
+    country: normalized.slice(0, 2),
+    bankCode: normalized.slice(4, 12),
+    last4: normalized.slice(-4),
+  });
 }
 
-const escape = (text: string) =>
+export const escape = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const money = (amount: number | null, currency: string | null) => `${((amount ?? 0) / 100).toFixed(2)} ${String(currency).toUpperCase()}`;
+export const money = (amount: number | null, currency: string | null) => `${((amount ?? 0) / 100).toFixed(2)} ${String(currency).toUpperCase()}`;
 const grouped = (digits: string) => digits.replace(/(\d{4})(?=\d)/g, '$1 ');
 
-function layout(title: string, body: string): string {
+export function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -160,7 +237,7 @@ table{border-collapse:collapse;font-size:.85em}td,th{padding:.25rem .5rem;text-a
 </head><body>${body}<p class="muted">Stripe emulator · test mode</p></body></html>`;
 }
 
-function testCardHelp(): string {
+export function testCardHelp(): string {
   const rows = [
     ...TEST_CARDS.map((c) => `<tr><td><code>${grouped(c.number)}</code></td><td>${escape(c.result)}</td></tr>`),
     ...Object.entries(TEST_IBANS).map(([iban, i]) => `<tr><td><code>${iban}</code></td><td>${escape(i.result)}</td></tr>`),
@@ -170,27 +247,37 @@ function testCardHelp(): string {
 <table><thead><tr><th scope="col">Number</th><th scope="col">Result</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
 }
 
+/** The card form of the hosted pages (checkout and invoice): email, number, expiry, CVC. */
+export function cardForm(action: string, email: string, button: string): string {
+  return `<form method="post" action="${action}" aria-label="Card">
+  <label>Email <input name="email" type="email" value="${escape(email)}" autocomplete="email"></label>
+  <label>Card number <input name="card_number" inputmode="numeric" placeholder="4242 4242 4242 4242" required></label>
+  <label>Expiry <input name="exp" placeholder="12 / 34" required></label>
+  <label>CVC <input name="cvc" inputmode="numeric" placeholder="123" required></label>
+  <button type="submit">${escape(button)}</button>
+</form>`;
+}
+
 export function checkoutPage(session: Stripe.Checkout.Session, description: string, error?: string): string {
   if (session.status !== 'open') {
     return layout('Checkout', `<h1>This checkout session is ${escape(session.status ?? 'closed')}</h1>`);
   }
   const email = session.customer_details?.email ?? session.customer_email ?? '';
-  return layout(
-    'Pay',
-    `<h1>Pay ${escape(money(session.amount_total, session.currency))}</h1><p>${escape(description)}</p>
-${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
-<form method="post" action="/c/pay/${session.id}" aria-label="Card">
-  <label>Email <input name="email" type="email" value="${escape(email)}" autocomplete="email"></label>
-  <label>Card number <input name="card_number" inputmode="numeric" placeholder="4242 4242 4242 4242" required></label>
-  <label>Expiry <input name="exp" placeholder="12 / 34" required></label>
-  <label>CVC <input name="cvc" inputmode="numeric" placeholder="123" required></label>
-  <button type="submit">Pay</button>
-</form>
-<form method="post" action="/c/pay/${session.id}" aria-label="SEPA Direct Debit">
+  const sepa = session.payment_method_types.includes('sepa_debit')
+    ? `<form method="post" action="/c/pay/${session.id}" aria-label="SEPA Direct Debit">
   <label>Email <input name="email" type="email" value="${escape(email)}"></label>
   <label>IBAN <input name="iban" placeholder="DE89 3704 0044 0532 0130 00" required></label>
   <button type="submit">Pay with SEPA Direct Debit</button>
-</form>
+</form>`
+    : '';
+  const subscribing = session.mode === 'subscription';
+  return layout(
+    subscribing ? 'Subscribe' : 'Pay',
+    `<h1>${subscribing ? 'Subscribe' : 'Pay'} ${escape(money(session.amount_total, session.currency))}</h1><p>${escape(description)}</p>
+${subscribing ? '<p class="muted">Your card is saved for the next payments of this subscription.</p>' : ''}
+${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
+${cardForm(`/c/pay/${session.id}`, email, subscribing ? 'Subscribe' : 'Pay')}
+${sepa}
 ${testCardHelp()}
 ${session.cancel_url ? `<p><a href="/c/pay/${session.id}/cancel">Cancel and return</a></p>` : ''}`,
   );

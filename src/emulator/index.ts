@@ -12,10 +12,13 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
 import { isControllable, OffsetClock, type Clock } from '../common/clock';
+import { Billing, DEFAULT_RETRY_DELAYS_S, type StatusAfterRetries } from './billing';
 import { ClockScheduler } from './clock-scheduler';
+import { Customers } from './customers';
 import { EmulatorHttp, type Fault } from './emulator-http';
 import { emptyState, StateFile, type EmulatorState } from './emulator-state';
 import { EmulatorStore } from './emulator-store';
+import { TestClocks } from './test-clocks';
 import { DELIVERY_MODES, STRIPE_RETRY_SCHEDULES_S, WebhookSender, type DeliveryMode, type DeliveryRecord } from './webhook-sender';
 
 /** The port a first start with a data directory prefers (stripe-mock's). */
@@ -52,6 +55,15 @@ export interface StripeEmulatorOptions {
   refundFailureDelayMs?: number;
   /** emulator-clock ms before card 0259's charge is disputed (default 50 ms) */
   disputeDelayMs?: number;
+  /**
+   * Smart Retries of a failed renewal: delays (ms of the subscription's time, its
+   * test clock's or the emulator's) before each retry, after the previous failed
+   * attempt. Default: Stripe's recommended "8 tries within 2 weeks", retries 1, 3,
+   * 5, 7, 9, 11 and 14 days after the first failure.
+   */
+  invoiceRetryDelaysMs?: number[];
+  /** the subscription's status once every retry failed (Stripe's Dashboard setting): `canceled` (default), `unpaid`, or left `past_due` */
+  subscriptionStatusAfterRetries?: StatusAfterRetries;
   /** base URL of the hosted pages, when it is not the emulator's own address */
   publicUrl?: string;
   logger?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
@@ -151,7 +163,21 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     refundFailureDelayMs: options.refundFailureDelayMs ?? 100,
     disputeDelayMs: options.disputeDelayMs ?? 50,
   });
-  const http = new EmulatorHttp(store, sender, changed);
+  const clocks = new TestClocks(store, scheduler);
+  const customers = new Customers(store, clocks);
+  const statusAfterRetries = options.subscriptionStatusAfterRetries ?? 'canceled';
+  if (!['canceled', 'unpaid', 'past_due'].includes(statusAfterRetries)) {
+    throw new Error(`Unknown subscriptionStatusAfterRetries "${statusAfterRetries}" (one of canceled, unpaid, past_due)`);
+  }
+  const billing = new Billing(store, customers, clocks, {
+    retryDelaysS: options.invoiceRetryDelaysMs ? options.invoiceRetryDelaysMs.map((ms) => Math.max(1, Math.round(ms / 1000))) : DEFAULT_RETRY_DELAYS_S,
+    statusAfterRetries,
+    publicUrl: () => options.publicUrl ?? baseUrl,
+  });
+  customers.onDelete = (customerId) => billing.cancelAllFor(customerId);
+  clocks.work = billing;
+  store.connect({ customers, billing });
+  const http = new EmulatorHttp(store, sender, changed, { customers, billing, clocks });
 
   const host = options.host ?? '127.0.0.1';
   let port: number;
@@ -178,7 +204,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   baseUrl = `http://${host}:${port}`;
   started = true;
   if (file) await file.flush(state);
-  scheduler.start({ ...store.jobHandlers(), deliver: sender.deliver });
+  scheduler.start({ ...store.jobHandlers(), deliver: sender.deliver, billing: clocks.runScheduled, advance_test_clock: clocks.runAdvance });
 
   return {
     url: baseUrl,

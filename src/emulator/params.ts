@@ -92,6 +92,9 @@ function toStripeError(error: ErrorObject): EmulatorApiError {
   }
 }
 
+/** Parameters a route received, already checked against the schema generated from `T`: typed as `T`. */
+export const checked = <T>(params: Record<string, unknown>): T => params as T;
+
 /**
  * Checks (and coerces in place) one request's parameters. Throws Stripe's
  * validation error; returns the parameters typed as the SDK's parameter type.

@@ -2,8 +2,9 @@
  * Complete Stripe objects, built as the `stripe` package's own types: every
  * field the SDK declares required is written here, so `tsc` fails when an SDK
  * upgrade adds one. Values are those of a Checkout payment in test mode; what
- * the emulator does not model (customers, tax, shipping, Connect...) is null or
- * empty, as Stripe answers for a session that does not use it.
+ * the emulator does not model (tax, shipping, Connect...) is null or empty, as
+ * Stripe answers for a session that does not use it. Billing objects (customers,
+ * prices, subscriptions, invoices, test clocks) are in billing-objects.ts.
  */
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
@@ -19,7 +20,7 @@ export type PaymentMethodUsed =
   | { type: 'card'; brand: string; last4: string; expMonth: number; expYear: number; threeDSecure: boolean }
   | { type: 'sepa_debit'; country: string; bankCode: string; last4: string };
 
-export function lineItem(input: { currency: string; unitAmount: number; quantity: number; description: string }): Stripe.LineItem {
+export function lineItem(input: { currency: string; unitAmount: number; quantity: number; description: string; price: Stripe.Price }): Stripe.LineItem {
   const total = input.unitAmount * input.quantity;
   return {
     id: newId('li'),
@@ -32,7 +33,7 @@ export function lineItem(input: { currency: string; unitAmount: number; quantity
     currency: input.currency,
     description: input.description,
     metadata: {},
-    price: null,
+    price: input.price,
     quantity: input.quantity,
   };
 }
@@ -52,6 +53,9 @@ export function checkoutSession(input: {
   paymentMethodTypes: string[];
   allowedPaymentMethodTypes: string[] | null;
   locale: Stripe.Checkout.Session.Locale | null;
+  mode: 'payment' | 'subscription';
+  customer: string | null;
+  customerCreation: Stripe.Checkout.Session.CustomerCreation | null;
 }): Stripe.Checkout.Session {
   return {
     id: input.id,
@@ -75,9 +79,9 @@ export function checkoutSession(input: {
     currency_conversion: null,
     custom_fields: [],
     custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
-    customer: null,
+    customer: input.customer,
     customer_account: null,
-    customer_creation: 'if_required',
+    customer_creation: input.customerCreation,
     customer_details: null,
     customer_email: input.customerEmail,
     discounts: [],
@@ -89,11 +93,11 @@ export function checkoutSession(input: {
     locale: input.locale,
     managed_payments: null,
     metadata: input.metadata,
-    mode: 'payment',
+    mode: input.mode,
     origin_context: null,
     payment_intent: null,
     payment_link: null,
-    payment_method_collection: 'if_required',
+    payment_method_collection: input.mode === 'subscription' ? 'always' : 'if_required',
     payment_method_configuration_details: null,
     payment_method_options: {},
     payment_method_types: input.paymentMethodTypes,
@@ -136,6 +140,11 @@ export function paymentIntent(input: {
   metadata: Stripe.Metadata;
   paymentMethodTypes: string[];
   receiptEmail: string | null;
+  customer?: string | null;
+  /** `Subscription creation` / `Subscription update` for an invoice's PaymentIntent */
+  description?: string | null;
+  setupFutureUsage?: Stripe.PaymentIntent.SetupFutureUsage | null;
+  paymentMethod?: string | null;
 }): Stripe.PaymentIntent {
   const id = newId('pi');
   return {
@@ -155,9 +164,9 @@ export function paymentIntent(input: {
     confirmation_method: 'automatic',
     created: input.created,
     currency: input.currency,
-    customer: null,
+    customer: input.customer ?? null,
     customer_account: null,
-    description: null,
+    description: input.description ?? null,
     excluded_payment_method_types: null,
     last_payment_error: null,
     latest_charge: null,
@@ -166,7 +175,7 @@ export function paymentIntent(input: {
     metadata: input.metadata,
     next_action: null,
     on_behalf_of: null,
-    payment_method: null,
+    payment_method: input.paymentMethod ?? null,
     payment_method_configuration_details: null,
     payment_method_options: {},
     payment_method_types: input.paymentMethodTypes,
@@ -174,7 +183,7 @@ export function paymentIntent(input: {
     processing: null,
     receipt_email: input.receiptEmail,
     review: null,
-    setup_future_usage: null,
+    setup_future_usage: input.setupFutureUsage ?? null,
     shipping: null,
     source: null,
     statement_descriptor: null,
@@ -286,8 +295,8 @@ export function charge(input: {
     captured: status === 'succeeded',
     created: input.created,
     currency: intent.currency,
-    customer: null,
-    description: null,
+    customer: intent.customer,
+    description: intent.description,
     disputed: false,
     failure_balance_transaction: null,
     failure_code: input.failure?.code ?? null,

@@ -240,8 +240,9 @@ describe('clock, events and webhooks', () => {
   it('advancing the clock past expires_at expires the session and fires checkout.session.expired', async () => {
     const own = await startHarness();
     try {
-      const session = await own.stripe.checkout.sessions.create(sessionParams({ expires_at: Math.floor(Date.now() / 1000) + 1800 }));
-      await own.emulator.clock.advance(1801);
+      // a few seconds over the 30-minute minimum, so that a slow machine does not cross it before the request lands
+      const session = await own.stripe.checkout.sessions.create(sessionParams({ expires_at: own.emulator.clock.now() + 1810 }));
+      await own.emulator.clock.advance(1811);
       expect((await own.stripe.checkout.sessions.retrieve(session.id)).status).toBe('expired');
       const events = await own.stripe.events.list({ type: 'checkout.session.expired' });
       expect(events.data.map((e) => (e.data.object as Stripe.Checkout.Session).id)).toEqual([session.id]);

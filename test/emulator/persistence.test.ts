@@ -1,7 +1,9 @@
 /**
  * State kept across restarts under a data directory: the same port, secret,
  * sessions (still payable on the hosted page), payments, events, idempotent
- * answers, due timers and pending webhook deliveries.
+ * answers, due timers and pending webhook deliveries; Billing's customers,
+ * payment methods, prices, subscriptions, invoices and test clocks, with the
+ * work scheduled on test clocks and on the emulator's clock.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -11,7 +13,7 @@ import Stripe from 'stripe';
 import { OffsetClock } from '../../src/common/clock';
 import { DEFAULT_EMULATOR_PORT, EmulatorPortInUseError, startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from '../../src/emulator';
 import { payOnCheckoutPage } from '../support/checkout-browser';
-import { eventually, sessionParams, startReceiver } from './support';
+import { eventually, payOnInvoicePage, sessionParams, startReceiver } from './support';
 
 const sdk = (emulator: StripeEmulator) =>
   new Stripe('sk_test_persistence', { host: '127.0.0.1', port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
@@ -152,5 +154,79 @@ describe('the state file', () => {
     const emulator = await startStripeEmulator();
     expect(emulator.dataDir).toBeUndefined();
     await emulator.close();
+  });
+});
+
+describe('Billing across a restart', () => {
+  it('keeps customers, payment methods, products, prices, subscriptions, invoices, invoice payments and test clocks, and their scheduled work', async () => {
+    const dir = tempDir();
+    const clock = new OffsetClock();
+    // no port: the second start takes the one recorded with the data, so the hosted invoice URL still answers
+    const options: StripeEmulatorOptions = { clock, invoiceRetryDelaysMs: [86_400_000], subscriptionStatusAfterRetries: 'unpaid' };
+    const T0 = Date.UTC(2027, 6, 1, 8) / 1000;
+    const first = await start(dir, options);
+    let second: StripeEmulator | undefined;
+    try {
+      const stripe = sdk(first);
+      const testClock = await stripe.testHelpers.testClocks.create({ frozen_time: T0 });
+      const onClock = await stripe.customers.create({ email: 'kept@example.com', test_clock: testClock.id, metadata: { guest_id: 'g-kept' } });
+      const offClock = await stripe.customers.create({ email: 'kept.too@example.com' });
+      const product = await stripe.products.create({ name: 'Kept plan' });
+      const price = await stripe.prices.create({ product: product.id, currency: 'eur', unit_amount: 40_000, recurring: { interval: 'month' } });
+      const subscribe = async (customer: string, card: string) => {
+        const created = await stripe.checkout.sessions.create({ mode: 'subscription', customer, line_items: [{ price: price.id, quantity: 1 }], success_url: 'http://localhost:3000/ok' });
+        await payOnCheckoutPage(created.url!, { card });
+        return stripe.subscriptions.retrieve((await stripe.checkout.sessions.retrieve(created.id)).subscription as string);
+      };
+      const clockSub = await subscribe(onClock.id, '4000000000000341');
+      const plainSub = await subscribe(offClock.id, '4242424242424242');
+      // the clock's renewal fails: an open invoice, a retry scheduled on the test clock
+      await stripe.testHelpers.testClocks.advance(testClock.id, { frozen_time: Date.UTC(2027, 7, 1, 10) / 1000 });
+      await eventually(async () => ((await stripe.testHelpers.testClocks.retrieve(testClock.id)).status === 'ready' ? true : undefined));
+      const [open] = (await stripe.invoices.list({ subscription: clockSub.id, status: 'open' })).data;
+      expect(open.next_payment_attempt).toBe(Date.UTC(2027, 7, 1, 9) / 1000 + 86_400);
+      const before = {
+        customer: await stripe.customers.retrieve(onClock.id),
+        subscription: await stripe.subscriptions.retrieve(clockSub.id),
+        invoice: await stripe.invoices.retrieve(open.id),
+        payments: (await stripe.invoicePayments.list({ invoice: open.id })).data,
+        methods: (await stripe.customers.listPaymentMethods(onClock.id)).data,
+        clock: await stripe.testHelpers.testClocks.retrieve(testClock.id),
+        price: await stripe.prices.retrieve(price.id),
+      };
+      await first.close();
+
+      second = await start(dir, options);
+      const again = sdk(second);
+      expect(await again.customers.retrieve(onClock.id)).toEqual(before.customer);
+      expect(await again.subscriptions.retrieve(clockSub.id)).toEqual(before.subscription);
+      expect(await again.invoices.retrieve(open.id)).toEqual(before.invoice);
+      expect((await again.invoicePayments.list({ invoice: open.id })).data).toEqual(before.payments);
+      expect((await again.customers.listPaymentMethods(onClock.id)).data).toEqual(before.methods);
+      expect(await again.testHelpers.testClocks.retrieve(testClock.id)).toEqual(before.clock);
+      expect(await again.prices.retrieve(price.id)).toEqual(before.price);
+      expect((await again.products.retrieve(product.id)).name).toBe('Kept plan');
+      expect((await again.customers.search({ query: "metadata['guest_id']:'g-kept'" })).data.map((c) => c.id)).toEqual([onClock.id]);
+
+      // the retry waiting on the test clock runs when it is advanced (0341 fails again: retries exhausted → unpaid)
+      await again.testHelpers.testClocks.advance(testClock.id, { frozen_time: Date.UTC(2027, 7, 3) / 1000 });
+      await eventually(async () => ((await again.testHelpers.testClocks.retrieve(testClock.id)).status === 'ready' ? true : undefined));
+      expect(await again.invoices.retrieve(open.id)).toMatchObject({ attempt_count: 2, next_payment_attempt: null });
+      expect((await again.subscriptions.retrieve(clockSub.id)).status).toBe('unpaid');
+      // the hosted invoice page still serves it, and takes a card
+      expect((await payOnInvoicePage(open.hosted_invoice_url!, '4242424242424242')).status).toBe(303);
+      expect((await again.subscriptions.retrieve(clockSub.id)).status).toBe('active');
+
+      // the renewal due on the emulator's clock was kept as a job: it runs when that clock passes it
+      const periodEnd = plainSub.items.data[0].current_period_end;
+      await second.clock.advance(periodEnd - second.clock.now() + 7200);
+      expect((await again.invoices.list({ subscription: plainSub.id })).data.map((i) => [i.billing_reason, i.status])).toEqual([
+        ['subscription_cycle', 'paid'],
+        ['subscription_create', 'paid'],
+      ]);
+    } finally {
+      await second?.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -94,3 +94,41 @@ export async function eventsAbout(stripe: Stripe, ...ids: string[]): Promise<Str
 }
 
 export const typesOf = (events: Stripe.Event[]) => events.map((e) => e.type);
+
+/** The newest event id now: the events after it are what a step caused. */
+export async function mark(stripe: Stripe): Promise<string | undefined> {
+  return (await stripe.events.list({ limit: 1 })).data[0]?.id;
+}
+
+/** Every event since `marker`, oldest first. */
+export async function eventsSince(stripe: Stripe, marker: string | undefined): Promise<Stripe.Event[]> {
+  const events: Stripe.Event[] = [];
+  for await (const e of stripe.events.list({ limit: 100, ...(marker ? { ending_before: marker } : {}) })) events.push(e);
+  return marker ? events : events.reverse();
+}
+
+/** Advances a test clock and waits (polling) until Stripe says it is ready again. */
+export async function advanceClock(stripe: Stripe, clockId: string, frozenTime: number): Promise<Stripe.TestHelpers.TestClock> {
+  const advancing = await stripe.testHelpers.testClocks.advance(clockId, { frozen_time: frozenTime });
+  expect(advancing.status).toBe('advancing');
+  return eventually(async () => {
+    const clock = await stripe.testHelpers.testClocks.retrieve(clockId);
+    return clock.status === 'ready' ? clock : undefined;
+  });
+}
+
+/** UTC calendar time in seconds (months from 1). */
+export const utc = (year: number, month: number, day: number, hour = 0, minute = 0) => Date.UTC(year, month - 1, day, hour, minute) / 1000;
+
+/** A guest on the hosted invoice page: loads it, submits a card, stops at the answer. */
+export async function payOnInvoicePage(invoiceUrl: string, card: string): Promise<{ status: number; location?: string; html: string }> {
+  const page = await fetch(invoiceUrl);
+  const pageHtml = await page.text();
+  if (page.status !== 200) return { status: page.status, html: pageHtml };
+  const response = await fetch(invoiceUrl, {
+    method: 'POST',
+    body: new URLSearchParams({ card_number: card, exp: '12 / 34', cvc: '123', email: '' }),
+    redirect: 'manual',
+  });
+  return { status: response.status, location: response.headers.get('location') ?? undefined, html: await response.text() };
+}
