@@ -26,7 +26,9 @@ async function main() {
     LIVE_MAX_CONNECTIONS_PER_SUBJECT: '10000',
     LIVE_MAX_SUBSCRIPTIONS_PER_SUBJECT: '10000',
   });
-  const app = await createApp(config, { logger: pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false })) });
+  // its log lines go to a file, as a service's would (a pipe the bench does not read would stall it)
+  const logTo = process.env.BENCH_LOG_FILE ? pino.destination({ dest: process.env.BENCH_LOG_FILE, sync: false }) : pino.destination({ dest: 1, sync: false });
+  const app = await createApp(config, { logger: pino({ level: config.logLevel }, logTo) });
   const url = await app.listen();
   process.stdout.write(`${JSON.stringify({ benchReady: true, url })}\n`);
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

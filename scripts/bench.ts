@@ -301,6 +301,9 @@ async function main() {
     const emulator = await start('emulator', 'scripts/bench-emulator.ts', {});
     const emulatorInfo = emulator as Target & { webhookSecret: string };
     const commonEnv = {
+      // what graphql-js, Fastify and others read to skip development-only checks, as in production
+      NODE_ENV: 'production',
+      BENCH_LOG_FILE: path.join(work, 'service.log'),
       DATABASE_URL: url,
       JWT_SECRET: SECRET,
       STRIPE_API_URL: emulator.url,
