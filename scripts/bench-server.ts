@@ -36,7 +36,12 @@ async function main() {
   const work = new UnitOfWork(app.db, systemClock);
   notifyChangesOnCommit(work);
   readline.createInterface({ input: process.stdin }).on('line', (line) => {
-    const command = JSON.parse(line) as { memory?: true; touch?: string[] };
+    const command = JSON.parse(line) as { memory?: true; touch?: string[]; worker?: 'stop' | 'start' };
+    if (command.worker === 'stop') void app.webhookWorker.stop().then(() => process.stdout.write(`${JSON.stringify({ benchAnswer: true, worker: 'stopped' })}\n`));
+    if (command.worker === 'start') {
+      app.webhookWorker.start();
+      process.stdout.write(`${JSON.stringify({ benchAnswer: true, worker: 'started' })}\n`);
+    }
     if (command.memory) {
       // this process's memory after full collections (--expose-gc)
       for (let i = 0; i < 3; i += 1) (globalThis as { gc?: () => void }).gc?.();
