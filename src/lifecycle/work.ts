@@ -74,7 +74,12 @@ export class UnitOfWork {
   }
 
   /** Runs `fn` in a transaction; after the commit, its follow-ups. Returns what `fn` returned. */
-  async run<T>(cause: Cause, log: Log, fn: (work: Work) => Promise<T>, options: { durable?: boolean } = {}): Promise<T> {
+  /**
+   * `durable: false`: work safe to redo after a crash commits without waiting for
+   * the WAL flush. `rollback: true` (operators' dry runs): everything is done and
+   * then rolled back, with no follow-ups; `fn` sees what would have happened.
+   */
+  async run<T>(cause: Cause, log: Log, fn: (work: Work) => Promise<T>, options: { durable?: boolean; rollback?: boolean } = {}): Promise<T> {
     const followUps: FollowUp[] = [];
     const client = await this.db.pool.connect();
     let result: T;
@@ -90,6 +95,10 @@ export class UnitOfWork {
         const work: Work = { store: new TxStore(this.db.sqlOn(client)), now: this.clock.now(), cause, followUps, touched: new Set(), atCommit: [] };
         result = await fn(work);
         for (const hook of this.beforeCommit) await hook(work);
+        if (options.rollback) {
+          await client.query('ROLLBACK');
+          return result;
+        }
         await work.store.sql.raw([...work.atCommit, 'COMMIT'].join(';\n'));
       } catch (err) {
         // a connection that cannot even roll back is not given back to the pool

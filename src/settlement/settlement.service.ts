@@ -65,6 +65,23 @@ export class SettlementService {
   }
 
   /**
+   * Applies facts and says which reservations they changed (operators' commands);
+   * `rehearse: true` rolls everything back (a dry run).
+   */
+  async settleReporting(facts: Fact[], cause: Cause, log: Log, options: { rehearse: boolean }): Promise<string[]> {
+    if (!facts.length) return [];
+    return this.work.run(
+      cause,
+      log,
+      async (work) => {
+        for (const fact of await this.prepare(work.store, facts)) await this.apply(work, fact);
+        return [...work.touched];
+      },
+      { rollback: options.rehearse },
+    );
+  }
+
+  /**
    * Before the transaction: a charge.refunded that lists no refunds is settled by
    * reading them from Stripe, but only when its total differs from ours (most
    * deliveries need no call: the refund's own events already brought it).
