@@ -16,8 +16,12 @@ import { systemClock, type Clock } from './common/clock';
 import { EmulatorPortInUseError, startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from './emulator';
 import { startJobs, type JobRunner } from './jobs/job-runner';
 import { CheckoutUrls } from './payments/checkout-urls';
+import { PaymentSearchResolver } from './payments/payment-search.resolver';
+import { PaymentSearchService } from './payments/payment-search.service';
 import { PaymentResolver } from './payments/payment.resolver';
 import { ConsistencyResolver } from './reconciliation/consistency.resolver';
+import { RefundQuoteResolver } from './refunds/refund-quote.resolver';
+import { RefundQuoteService } from './refunds/refund-quote.service';
 import { RefundResolver } from './refunds/refund.resolver';
 import { ReservationResolver } from './reservations/reservation.resolver';
 import { buildAppSchema, type ResolverRegistry } from './schema';
@@ -184,6 +188,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     [RefundResolver, new RefundResolver(refunds)],
     [ConsistencyResolver, new ConsistencyResolver(consistency, clock)],
     [LiveStatusResolver, new LiveStatusResolver(live)],
+    [PaymentSearchResolver, new PaymentSearchResolver(new PaymentSearchService(db.prisma))],
+    [RefundQuoteResolver, new RefundQuoteResolver(new RefundQuoteService(db.prisma, clock))],
   ]);
   const schema = await buildAppSchema(registry);
   const developmentToken = async () =>
