@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { TokenVerifier, signToken } from './auth/token-verifier';
 import { ConfigError, type Config } from './config';
 import { createLoaders, openDatabase, type Database } from './db';
+import { adminConsoleRoutes } from './http/admin-console';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
 import { systemClock, type Clock } from './common/clock';
@@ -212,6 +213,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     webhookRoutes: webhookRoutes({ stripe, secrets: () => webhookSecrets, service: webhooks, worker: webhookWorker }),
     routes: [
       ...(servesResultPages ? [paymentResultRoutes({ access: pageAccess, results })] : []),
+      adminConsoleRoutes({ developmentToken }),
       ...(options.routes ?? []),
     ],
     subscriptions: {
