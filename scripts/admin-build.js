@@ -75,8 +75,10 @@ async function main() {
     // another build may have finished while this one waited
     if (!args.includes('--force') && current(wanted)) return;
     const started = Date.now();
+    // always the production build of React and the rest, whatever NODE_ENV the caller runs under (jest sets `test`)
+    process.env.NODE_ENV = 'production';
     const { build } = await import('vite');
-    await build({ configFile: path.join(SOURCE, 'vite.config.mts'), logLevel: 'warn' });
+    await build({ configFile: path.join(SOURCE, 'vite.config.mts'), mode: 'production', logLevel: 'warn' });
     fs.writeFileSync(FINGERPRINT, wanted);
     console.log(`admin console built in ${((Date.now() - started) / 1000).toFixed(1)} s (dist/admin)`);
   } finally {

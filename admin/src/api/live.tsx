@@ -6,7 +6,7 @@
  * with that reason. Other closes are retried by the client, with backoff.
  */
 import { createClient, type Client } from 'graphql-ws';
-import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 import { useSession } from '../auth/session';
 import { GRAPHQL_PATH } from './client';
@@ -17,9 +17,11 @@ const LiveContext = createContext<Client | null>(null);
 export function LiveProvider({ children }: { children: ReactNode }) {
   const { session, signOut } = useSession();
   const token = session?.token;
-  const client = useMemo(() => {
-    if (!token) return null;
-    return createClient({
+  const [client, setClient] = useState<Client | null>(null);
+  // made and disposed by the effect (not memoized): a client is never used after its disposal
+  useEffect(() => {
+    if (!token) return;
+    const created = createClient({
       url: `${window.location.protocol === 'https:' ? 'wss:' : 'ws:'}//${window.location.host}${GRAPHQL_PATH}`,
       connectionParams: () => ({ authorization: `Bearer ${token}` }),
       lazy: true,
@@ -32,8 +34,12 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         },
       },
     });
+    setClient(created);
+    return () => {
+      setClient(null);
+      void created.dispose();
+    };
   }, [token, signOut]);
-  useEffect(() => () => void client?.dispose(), [client]);
   return <LiveContext.Provider value={client}>{children}</LiveContext.Provider>;
 }
 
