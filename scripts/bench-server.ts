@@ -26,7 +26,9 @@ async function main() {
     LIVE_MAX_CONNECTIONS_PER_SUBJECT: '10000',
     LIVE_MAX_SUBSCRIPTIONS_PER_SUBJECT: '10000',
   });
-  const app = await createApp(config, { logger: pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false })) });
+  // its log lines go to a file, as a service's would (a pipe the bench does not read would stall it)
+  const logTo = process.env.BENCH_LOG_FILE ? pino.destination({ dest: process.env.BENCH_LOG_FILE, sync: false }) : pino.destination({ dest: 1, sync: false });
+  const app = await createApp(config, { logger: pino({ level: config.logLevel }, logTo) });
   const url = await app.listen();
   process.stdout.write(`${JSON.stringify({ benchReady: true, url })}\n`);
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
@@ -34,7 +36,12 @@ async function main() {
   const work = new UnitOfWork(app.db, systemClock);
   notifyChangesOnCommit(work);
   readline.createInterface({ input: process.stdin }).on('line', (line) => {
-    const command = JSON.parse(line) as { memory?: true; touch?: string[] };
+    const command = JSON.parse(line) as { memory?: true; touch?: string[]; worker?: 'stop' | 'start' };
+    if (command.worker === 'stop') void app.webhookWorker.stop().then(() => process.stdout.write(`${JSON.stringify({ benchAnswer: true, worker: 'stopped' })}\n`));
+    if (command.worker === 'start') {
+      app.webhookWorker.start();
+      process.stdout.write(`${JSON.stringify({ benchAnswer: true, worker: 'started' })}\n`);
+    }
     if (command.memory) {
       // this process's memory after full collections (--expose-gc)
       for (let i = 0; i < 3; i += 1) (globalThis as { gc?: () => void }).gc?.();

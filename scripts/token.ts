@@ -11,11 +11,21 @@ import { loadConfig } from '../src/config';
 async function main() {
   const { values } = parseArgs({
     options: {
+      help: { type: 'boolean' },
       sub: { type: 'string' },
       role: { type: 'string', default: 'GUEST' },
       expires: { type: 'string', default: '12h' },
     },
   });
+  if (values.help) {
+    process.stdout.write(`usage: npm run token -- --sub <user id> --role GUEST|ADMIN [--expires 12h]
+
+Prints a bearer token signed with JWT_SECRET (or the development secret), with
+\`exp\` (at most JWT_MAX_LIFETIME_SECONDS away), to call the API or sign in to the
+explorer: Authorization: Bearer <token>.
+`);
+    return;
+  }
   const role = (values.role ?? 'GUEST').toUpperCase();
   if (!values.sub || !ROLES.includes(role as Role)) {
     throw new Error('usage: npm run token -- --sub <user id> --role GUEST|ADMIN [--expires 12h]');

@@ -14,7 +14,7 @@ import { adminConsoleRoutes } from './http/admin-console';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
 import { systemClock, type Clock } from './common/clock';
-import { EmulatorPortInUseError, startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from './emulator';
+import type { StripeEmulator, StripeEmulatorOptions } from './emulator';
 import { startJobs, type JobRunner } from './jobs/job-runner';
 import { CheckoutUrls } from './payments/checkout-urls';
 import { PaymentSearchResolver } from './payments/payment-search.resolver';
@@ -93,6 +93,8 @@ async function connectStripe(config: Config, logger: Logger, clock: Clock, emula
   let webhookSecrets = config.stripe.webhookSecrets;
   if (!config.stripe.secretKey && !apiUrl) {
     const port = config.stripe.emulatorPort;
+    // loaded only when used: with a real Stripe (or STRIPE_API_URL) its 60 MB of schemas and code stay out of the process
+    const { EmulatorPortInUseError, startStripeEmulator } = await import('./emulator');
     emulator = await startStripeEmulator({
       logger,
       // one clock: what the service and its emulator call "now" never drift apart

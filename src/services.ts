@@ -56,7 +56,7 @@ export function createServices(deps: {
   const authority = new TransitionAuthority();
   const settlement = new SettlementService(work, authority, new StripeReader(stripe));
   const reservations = new ReservationService(prisma, clock);
-  const checkout = new CheckoutService(prisma, stripe, checkoutUrls, reservations, work, authority, settlement, clock);
+  const checkout = new CheckoutService(prisma, stripe, checkoutUrls, reservations, work, authority, settlement, clock, db);
   const payments = new PaymentService(prisma, work, authority, clock);
   // a claim older than the SDK can spend on one call (its timeout, each retry, the backoff between) has lost its answer
   const inFlightMs = config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000 * config.stripe.maxNetworkRetries + 5_000;

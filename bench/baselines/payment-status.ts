@@ -22,7 +22,7 @@ async function main() {
     const user = await tokens.userFromHeader(request.headers.authorization);
     if (!user) return reply.code(401).send({ errors: [{ message: 'no token' }] });
     const body = request.body as { variables?: { reservationId?: string } };
-    const { rows } = await pool.query({ ...PAYMENT_STATUS_STATEMENT, values: [body.variables?.reservationId] });
+    const { rows } = await pool.query({ ...PAYMENT_STATUS_STATEMENT, values: [[body.variables?.reservationId]], rowMode: "array" });
     return { data: { paymentStatus: rows } };
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

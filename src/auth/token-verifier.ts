@@ -6,8 +6,14 @@
  * JWT_MAX_LIFETIME_SECONDS after `iat` (or after now, when there is no `iat`),
  * so a leaked token is worth a day at most. `nbf` and `iat` are honoured with
  * JWT_CLOCK_SKEW_SECONDS of tolerance for the issuer's clock.
+ *
+ * A verified token is remembered (bounded, by its exact text) until its `exp`:
+ * a front end sends the same token with every request, and its signature and
+ * claims do not change, so the HMAC and the parsing are done once per token.
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { systemClock, type Clock } from '../common/clock';
 import type { Config } from '../config';
 import { unauthenticated } from '../errors';
@@ -18,16 +24,25 @@ const REASONS: Record<string, string> = {
   ERR_JWT_CLAIM_VALIDATION_FAILED: 'is not valid',
 };
 
+interface Verified {
+  user: AuthUser;
+  /** ms: the token's exp plus the allowed skew */
+  validUntil: number;
+  /** ms: the token's nbf less the allowed skew */
+  validFrom: number;
+}
+
 export class TokenVerifier {
-  private readonly secret?: Uint8Array;
+  private readonly secret?: KeyObject;
   private readonly jwks?: JWTVerifyGetKey;
+  private readonly verified = new LRUCache<string, Verified>({ max: 10_000 });
 
   constructor(
     private readonly config: Config['jwt'],
     private readonly clock: Clock = systemClock,
   ) {
     if (config.jwksUrl) this.jwks = createRemoteJWKSet(new URL(config.jwksUrl));
-    else if (config.secret) this.secret = new TextEncoder().encode(config.secret);
+    else if (config.secret) this.secret = createSecretKey(Buffer.from(config.secret, 'utf8'));
   }
 
   /** The user of an Authorization header; null when there is none; UNAUTHENTICATED when it is not valid. */
@@ -36,6 +51,11 @@ export class TokenVerifier {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
     const now = this.clock.now();
+    const known = this.verified.get(match[1]);
+    if (known) {
+      if (now.getTime() < known.validUntil && now.getTime() >= known.validFrom) return known.user;
+      this.verified.delete(match[1]); // expired (or not yet valid): verified again below, for the precise error
+    }
     let payload: JWTPayload;
     try {
       const options = {
@@ -59,7 +79,14 @@ export class TokenVerifier {
     if (!payload.sub || typeof role !== 'string' || !ROLES.includes(role as Role)) {
       throw unauthenticated('The bearer token must carry `sub` and a `role` of GUEST or ADMIN');
     }
-    return { id: payload.sub, role: role as Role };
+    const user: AuthUser = { id: payload.sub, role: role as Role };
+    const skewMs = this.config.clockSkewSeconds * 1000;
+    this.verified.set(match[1], {
+      user,
+      validUntil: payload.exp! * 1000 + skewMs,
+      validFrom: payload.nbf !== undefined ? payload.nbf * 1000 - skewMs : Number.NEGATIVE_INFINITY,
+    });
+    return user;
   }
 
   private assertLifetime(payload: JWTPayload, now: Date): void {

@@ -7,6 +7,8 @@ import DataLoader from 'dataloader';
 import type { Database } from './database';
 import type { Payment, Refund, Reservation } from './generated/client';
 import { loadPaymentStatuses, type ReservationWithAttempts } from './payment-status-query';
+import { statement } from './sql';
+import { columns } from './store';
 
 export type { ReservationWithAttempts } from './payment-status-query';
 
@@ -29,29 +31,27 @@ function groupBy<T>(rows: T[], keys: readonly string[], keyOf: (row: T) => strin
   return keys.map((k) => groups.get(k) ?? []);
 }
 
-export function createLoaders(db: Pick<Database, 'prisma' | 'pool' | 'sqlOn'>): Loaders {
-  const { prisma } = db;
+// the loaders' batched reads: one prepared statement per relation, whatever the batch
+const RESERVATIONS_BY_ID = statement('reservations-by-id', `SELECT ${columns.reservation()} FROM reservations WHERE id = ANY($1::varchar[])`);
+const PAYMENTS_BY_RESERVATION = statement(
+  'payments-by-reservation',
+  `SELECT ${columns.payment()} FROM payments WHERE reservation_id = ANY($1::varchar[]) ORDER BY attempt DESC`,
+);
+const REFUNDS_BY_PAYMENT = statement(
+  'refunds-by-payment',
+  `SELECT ${columns.refund()} FROM refunds WHERE payment_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+);
+
+export function createLoaders(db: Pick<Database, 'pool' | 'sqlOn'>): Loaders {
   const sql = db.sqlOn(db.pool);
   return {
     reservationWithAttempts: new DataLoader((ids) => loadPaymentStatuses(sql, ids)),
     reservationById: new DataLoader(async (ids) => {
-      const rows = await prisma.reservation.findMany({ where: { id: { in: [...ids] } } });
+      const rows = await sql.rows<Reservation>(RESERVATIONS_BY_ID, [ids]);
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
-    paymentsByReservationId: new DataLoader(async (ids) => {
-      const rows = await prisma.payment.findMany({
-        where: { reservationId: { in: [...ids] } },
-        orderBy: { attempt: 'desc' },
-      });
-      return groupBy(rows, ids, (p) => p.reservationId);
-    }),
-    refundsByPaymentId: new DataLoader(async (ids) => {
-      const rows = await prisma.refund.findMany({
-        where: { paymentId: { in: [...ids] } },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      });
-      return groupBy(rows, ids, (r) => r.paymentId);
-    }),
+    paymentsByReservationId: new DataLoader(async (ids) => groupBy(await sql.rows<Payment>(PAYMENTS_BY_RESERVATION, [ids]), ids, (p) => p.reservationId)),
+    refundsByPaymentId: new DataLoader(async (ids) => groupBy(await sql.rows<Refund>(REFUNDS_BY_PAYMENT, [ids]), ids, (r) => r.paymentId)),
   };
 }

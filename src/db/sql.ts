@@ -5,7 +5,9 @@
  * statement's own work. Prisma remains the schema, the migrations and the rest
  * of the reads; these statements return the same row shapes (camelCase, Dates).
  */
-import type pg from 'pg';
+import pg from 'pg';
+
+const escapeLiteral = (value: string) => pg.Client.prototype.escapeLiteral.call(null, value);
 
 export interface Statement {
   /** the prepared statement's name: one text per name */
@@ -55,6 +57,18 @@ export class Sql {
   async run(s: Statement, values: unknown[] = []): Promise<number> {
     this.observe(s.text);
     return (await this.client.query({ name: s.name, text: s.text, values })).rowCount ?? 0;
+  }
+
+  /** A value as a SQL literal, escaped by the driver (for statements sent with the commit, which take no parameters). */
+  literal(value: string | number | boolean | Date | null): string {
+    if (value === null) return 'NULL';
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new Error('not a finite number');
+      return String(value);
+    }
+    if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+    if (value instanceof Date) return `'${value.toISOString()}'::timestamptz`;
+    return escapeLiteral(value);
   }
 
   /** A statement that is not prepared (transaction control, NOTIFY with a channel name). */

@@ -19,11 +19,26 @@ export const columns = {
 };
 
 const LOCK_RESERVATION = statement('lock-reservation', `SELECT ${columns.reservation()} FROM reservations WHERE id = $1 FOR UPDATE`);
-const ATTEMPTS_OF = statement('attempts-of', `SELECT ${columns.payment()} FROM payments WHERE reservation_id = $1 ORDER BY attempt DESC`);
-const REFUNDS_OF_RESERVATION = statement(
-  'refunds-of-reservation',
-  `SELECT ${columns.refund('f')} FROM refunds f JOIN payments p ON p.id = f.payment_id WHERE p.reservation_id = $1 ORDER BY f.created_at, f.id`,
+// a reservation's attempts, each with its refunds as JSON: one statement, read after the reservation's lock is held
+const ATTEMPTS_WITH_REFUNDS = statement(
+  'attempts-with-refunds',
+  `SELECT ${columns.payment('p')},
+     (SELECT coalesce(json_agg(json_build_object(
+        'id', f.id, 'paymentId', f.payment_id, 'amount', f.amount, 'currency', f.currency, 'status', f.status, 'reason', f.reason,
+        'policy', f.policy, 'stripeRefundId', f.stripe_refund_id, 'requestedBy', f.requested_by, 'idempotencyKey', f.idempotency_key,
+        'failureReason', f.failure_reason, 'uncertainSince', f.uncertain_since, 'createdAt', f.created_at, 'updatedAt', f.updated_at)
+        ORDER BY f.created_at, f.id), '[]')
+      FROM refunds f WHERE f.payment_id = p.id) AS "refunds"
+   FROM payments p WHERE p.reservation_id = $1 ORDER BY p.attempt DESC`,
 );
+
+type RefundJson = Omit<Refund, 'createdAt' | 'updatedAt' | 'uncertainSince'> & { createdAt: string; updatedAt: string; uncertainSince: string | null };
+const refundFromJson = (r: RefundJson): Refund => ({
+  ...r,
+  createdAt: new Date(r.createdAt),
+  updatedAt: new Date(r.updatedAt),
+  uncertainSince: r.uncertainSince === null ? null : new Date(r.uncertainSince),
+});
 const ATTEMPT_REF_BY_ID = statement('attempt-ref-by-id', `SELECT id, reservation_id AS "reservationId", checkout_session_id AS "checkoutSessionId" FROM payments WHERE id = $1`);
 const ATTEMPT_REF_BY_SESSION = statement('attempt-ref-by-session', `SELECT id, reservation_id AS "reservationId", checkout_session_id AS "checkoutSessionId" FROM payments WHERE checkout_session_id = $1`);
 const ATTEMPT_REF_BY_INTENT = statement('attempt-ref-by-intent', `SELECT id, reservation_id AS "reservationId", checkout_session_id AS "checkoutSessionId" FROM payments WHERE payment_intent_id = $1`);
@@ -56,15 +71,10 @@ const UPSERT_KEY = statement(
    ON CONFLICT (scope, key) DO UPDATE SET refund_id = EXCLUDED.refund_id, tries = EXCLUDED.tries`,
 );
 const DELETE_KEYS_OF_REFUND = statement('delete-keys-of-refund', 'DELETE FROM idempotency_keys WHERE refund_id = $1');
-const CLAIM_DUE_EVENT = statement(
-  'claim-due-event',
-  `SELECT id, type, payload, attempts FROM webhook_events WHERE processed_at IS NULL AND next_attempt_at <= $1
-   ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-);
 const CLAIM_EVENT = statement('claim-event', `SELECT id, type, payload, attempts, processed_at AS "processedAt" FROM webhook_events WHERE id = $1 FOR UPDATE`);
-const MARK_EVENT_PROCESSED = statement(
-  'mark-event-processed',
-  `UPDATE webhook_events SET processed_at = $2, result = $3, error = NULL, reservation_id = $4, payment_id = $5 WHERE id = $1`,
+const TRY_CLAIM_EVENT = statement(
+  'try-claim-event',
+  `SELECT id, type, payload, attempts, processed_at AS "processedAt" FROM webhook_events WHERE id = $1 FOR UPDATE SKIP LOCKED`,
 );
 
 export interface AttemptRef {
@@ -99,12 +109,17 @@ export class TxStore {
     return this.sql.first<Reservation>(LOCK_RESERVATION, [id]);
   }
 
-  attemptsOf(reservationId: string): Promise<Payment[]> {
-    return this.sql.rows<Payment>(ATTEMPTS_OF, [reservationId]);
-  }
-
-  refundsOfReservation(reservationId: string): Promise<Refund[]> {
-    return this.sql.rows<Refund>(REFUNDS_OF_RESERVATION, [reservationId]);
+  /** A reservation's attempts (newest first) and all their refunds (oldest first), in one statement. */
+  async attemptsAndRefunds(reservationId: string): Promise<{ attempts: Payment[]; refunds: Refund[] }> {
+    const rows = await this.sql.rows<Payment & { refunds: RefundJson[] }>(ATTEMPTS_WITH_REFUNDS, [reservationId]);
+    const attempts: Payment[] = [];
+    const refunds: Refund[] = [];
+    for (const { refunds: ofAttempt, ...attempt } of rows) {
+      attempts.push(attempt);
+      for (const r of ofAttempt) refunds.push(refundFromJson(r));
+    }
+    refunds.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { attempts, refunds };
   }
 
   attemptRef(by: 'id' | 'session' | 'intent', value: string): Promise<AttemptRef | null> {
@@ -171,9 +186,9 @@ export class TxStore {
     await this.sql.run(DELETE_KEYS_OF_REFUND, [refundId]);
   }
 
-  /** The oldest event due for processing that no other worker holds, locked until this transaction ends. */
-  claimDueEvent(now: Date): Promise<ClaimedEvent | null> {
-    return this.sql.first<ClaimedEvent>(CLAIM_DUE_EVENT, [now]);
+  /** An event, locked until this transaction ends; null when another worker holds it (or it does not exist). */
+  tryClaimEvent(id: string): Promise<ClaimedEvent | null> {
+    return this.sql.first<ClaimedEvent>(TRY_CLAIM_EVENT, [id]);
   }
 
   /** One event, locked (a concurrent worker on it is waited for). */
@@ -181,7 +196,17 @@ export class TxStore {
     return this.sql.first<ClaimedEvent>(CLAIM_EVENT, [id]);
   }
 
-  async markEventProcessed(id: string, at: Date, result: 'PROCESSED' | 'IGNORED', link: { reservationId: string; paymentId: string } | null): Promise<void> {
-    await this.sql.run(MARK_EVENT_PROCESSED, [id, at, result, link?.reservationId ?? null, link?.paymentId ?? null]);
+  /** The event's row marked processed, sent with the COMMIT (nothing reads its result). */
+  markEventProcessedAtCommit(
+    atCommit: string[],
+    id: string,
+    at: Date,
+    result: 'PROCESSED' | 'IGNORED',
+    link: { reservationId: string; paymentId: string } | null,
+  ): void {
+    const l = (v: string | Date | null) => this.sql.literal(v);
+    atCommit.push(
+      `UPDATE webhook_events SET processed_at = ${l(at)}, result = ${l(result)}, error = NULL, reservation_id = ${l(link?.reservationId ?? null)}, payment_id = ${l(link?.paymentId ?? null)}::uuid WHERE id = ${l(id)}`,
+    );
   }
 }

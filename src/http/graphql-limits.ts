@@ -40,14 +40,39 @@ export function queryCost(schema: GraphQLSchema, document: Parameters<typeof get
   });
 }
 
+/**
+ * A document's cost, remembered: Apollo hands over the same parsed document for
+ * the same query text, so the walk over the document is done once per document
+ * and per value of the variables a cost can depend on. Costs depend on numeric
+ * arguments only (page sizes: src/http/query-cost.ts), so ids and strings in the
+ * variables do not split the cache.
+ */
+class CostCache {
+  private readonly byDocument = new WeakMap<DocumentNode, Map<string, number>>();
+
+  cost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): number {
+    const numeric = variables ? Object.entries(variables).filter(([, v]) => typeof v === 'number') : [];
+    const key = `${operationName ?? ''}\u0000${numeric.length ? JSON.stringify(numeric) : ''}`;
+    let costs = this.byDocument.get(document);
+    const known = costs?.get(key);
+    if (known !== undefined) return known;
+    const cost = queryCost(schema, document, variables, operationName);
+    if (!costs) this.byDocument.set(document, (costs = new Map()));
+    if (costs.size >= 256) costs.clear(); // a page size that changes every time: keep the map small
+    costs.set(key, cost);
+    return cost;
+  }
+}
+
 function costLimitPlugin<TContext extends object>(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin<TContext> {
+  const cache = new CostCache();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, request, operationName }) {
           let cost: number;
           try {
-            cost = queryCost(schema, document, request.variables ?? undefined, operationName ?? undefined);
+            cost = cache.cost(schema, document, request.variables ?? undefined, operationName ?? undefined);
           } catch {
             // variables that do not fit their types: graphql-js refuses them with BAD_USER_INPUT before any resolver
             return;

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
@@ -131,6 +131,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
       return formatError(formatted, error, requestId, deps.logger);
     },
     plugins: [
+      // no cache hints are used; without it Apollo does not wrap every field's resolver to collect them
+      ApolloServerPluginCacheControlDisabled(),
       fastifyApolloDrainPlugin(app),
       ...(subscriptions ? [subscriptions.drainPlugin as ApolloServerPlugin<RequestContext>] : []),
       deps.sandbox ? sandboxLandingPage<RequestContext>() : ApolloServerPluginLandingPageDisabled(),

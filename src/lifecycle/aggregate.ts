@@ -14,8 +14,7 @@ export type { Aggregate } from './booking-rules';
 export async function lockAggregate(work: Pick<Work, 'store'>, reservationId: string): Promise<Aggregate | null> {
   const reservation = await work.store.lockReservation(reservationId);
   if (!reservation) return null;
-  const attempts = await work.store.attemptsOf(reservationId);
-  const refunds = attempts.length ? await work.store.refundsOfReservation(reservationId) : [];
+  const { attempts, refunds } = await work.store.attemptsAndRefunds(reservationId);
   return { reservation, attempts, refunds };
 }
 

@@ -44,7 +44,8 @@ const SET_RESERVATION_STATUS = statement(
 );
 const SET_ATTEMPT_STATE = statement(
   'set-attempt-state',
-  `UPDATE payments SET status = $2, refunded_amount = $3, payment_intent_id = $4, failure_code = $5, failure_message = $6, updated_at = $7
+  `UPDATE payments SET status = $2, refunded_amount = $3, payment_intent_id = $4, failure_code = $5, failure_message = $6, updated_at = $7,
+     checkout_session_id = $8
    WHERE id = $1 RETURNING ${columns.payment()}`,
 );
 const SET_REFUND_STATE = statement(
@@ -337,6 +338,8 @@ export class TransitionAuthority {
       next.failureCode,
       next.failureMessage,
       work.now,
+      // ids adopted from Stripe in this work (settlement) are written with the move
+      next.checkoutSessionId,
     ]);
     aggregate.attempts = aggregate.attempts.map((a) => (a.id === attemptId ? moved : a));
     return moved;

@@ -38,6 +38,12 @@ export interface Work {
   followUps: FollowUp[];
   /** reservations whose payment state this work changed (moves, and facts recorded without a move) */
   touched: Set<string>;
+  /**
+   * Statements sent with the COMMIT, in the same round trip: writes whose
+   * result nothing reads (marking an event processed, NOTIFY). They take no
+   * parameters: values go in through `store.sql.literal`.
+   */
+  atCommit: string[];
 }
 
 /** Runs inside the transaction, after its work and before the commit (e.g. NOTIFY, which PostgreSQL sends on commit only). */
@@ -68,20 +74,32 @@ export class UnitOfWork {
   }
 
   /** Runs `fn` in a transaction; after the commit, its follow-ups. Returns what `fn` returned. */
-  async run<T>(cause: Cause, log: Log, fn: (work: Work) => Promise<T>): Promise<T> {
+  /**
+   * `durable: false`: work safe to redo after a crash commits without waiting for
+   * the WAL flush. `rollback: true` (operators' dry runs): everything is done and
+   * then rolled back, with no follow-ups; `fn` sees what would have happened.
+   */
+  async run<T>(cause: Cause, log: Log, fn: (work: Work) => Promise<T>, options: { durable?: boolean; rollback?: boolean } = {}): Promise<T> {
     const followUps: FollowUp[] = [];
     const client = await this.db.pool.connect();
     let result: T;
     let healthy = false;
     try {
       // one round trip: the transaction, and how long it may wait on a lock
-      await client.query(`BEGIN; SET LOCAL lock_timeout = ${Math.floor(this.lockTimeoutMs)}`);
+      // `durable: false` (work that is safe to redo after a crash) commits without waiting for the WAL flush
+      await client.query(
+        `BEGIN; SET LOCAL lock_timeout = ${Math.floor(this.lockTimeoutMs)}${options.durable === false ? '; SET LOCAL synchronous_commit = off' : ''}`,
+      );
       healthy = true;
       try {
-        const work: Work = { store: new TxStore(this.db.sqlOn(client)), now: this.clock.now(), cause, followUps, touched: new Set() };
+        const work: Work = { store: new TxStore(this.db.sqlOn(client)), now: this.clock.now(), cause, followUps, touched: new Set(), atCommit: [] };
         result = await fn(work);
         for (const hook of this.beforeCommit) await hook(work);
-        await client.query('COMMIT');
+        if (options.rollback) {
+          await client.query('ROLLBACK');
+          return result;
+        }
+        await work.store.sql.raw([...work.atCommit, 'COMMIT'].join(';\n'));
       } catch (err) {
         // a connection that cannot even roll back is not given back to the pool
         await client.query('ROLLBACK').catch(() => (healthy = false));

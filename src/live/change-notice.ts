@@ -6,7 +6,6 @@
  * carries ids only: every instance reads the state itself, through the same
  * code as the paymentStatus query, and with its own caller's rights.
  */
-import { statement } from '../db/sql';
 import type { UnitOfWork, Work } from '../lifecycle/work';
 
 /** The LISTEN/NOTIFY channel (notifications are scoped to one database). */
@@ -31,12 +30,11 @@ export function decodeNotice(payload: string | undefined): ChangeNotice | null {
   }
 }
 
-const NOTIFY = statement('notify-change', 'SELECT pg_notify($1, $2)');
-
-/** One NOTIFY per touched reservation, in the work's transaction: delivered on commit, never on rollback. */
+/** One NOTIFY per touched reservation, in the work's transaction (sent with its COMMIT): delivered on commit, never on rollback. */
 async function notifyTouched(work: Work): Promise<void> {
+  const { sql } = work.store;
   for (const reservationId of [...work.touched].sort()) {
-    await work.store.sql.run(NOTIFY, [CHANGE_CHANNEL, encodeNotice({ reservationId })]);
+    work.atCommit.push(`SELECT pg_notify(${sql.literal(CHANGE_CHANNEL)}, ${sql.literal(encodeNotice({ reservationId }))})`);
   }
 }
 

@@ -23,6 +23,9 @@ import type { Clock } from '../common/clock';
 import type { Log } from '../common/log';
 import type { Loaders, Payment, PrismaClient, Reservation } from '../db';
 import { PaymentAttemptStatus } from '../db';
+import type { Database } from '../db/database';
+import { type Sql, statement } from '../db/sql';
+import { columns } from '../db/store';
 import { AppError, type ErrorCode } from '../errors';
 import { lockAggregate, type Aggregate } from '../lifecycle/aggregate';
 import type { TransitionAuthority } from '../lifecycle/transition-authority';
@@ -64,7 +67,18 @@ type Decision =
   | { kind: 'close-previous'; sessionId: string }
   | { kind: 'claimed'; attempt: Payment };
 
+const RECORD_SESSION = statement(
+  'record-session',
+  `WITH recorded AS (
+     UPDATE payments SET checkout_session_id = $2, checkout_url = $3, expires_at = $4, updated_at = $5
+     WHERE id = $1 AND checkout_session_id IS NULL RETURNING ${columns.payment()}
+   )
+   SELECT * FROM recorded UNION ALL SELECT ${columns.payment()} FROM payments WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM recorded)`,
+);
+
 export class CheckoutService {
+  private readonly sql: Sql;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly stripe: Stripe,
@@ -74,7 +88,10 @@ export class CheckoutService {
     private readonly authority: TransitionAuthority,
     private readonly settlement: SettlementService,
     private readonly clock: Clock,
-  ) {}
+    db: Pick<Database, 'pool' | 'sqlOn'>,
+  ) {
+    this.sql = db.sqlOn(db.pool);
+  }
 
   /** SPEC createCheckoutSession: the open session of the reservation, or a new first attempt. */
   async createCheckoutSession(
@@ -337,11 +354,8 @@ export class CheckoutService {
   }
 
   private async recordSession(claim: Payment, session: Stripe.Checkout.Session): Promise<Payment> {
-    await this.prisma.payment.updateMany({
-      where: { id: claim.id, checkoutSessionId: null },
-      data: { checkoutSessionId: session.id, checkoutUrl: session.url, expiresAt: new Date(session.expires_at * 1000) },
-    });
-    const row = await this.prisma.payment.findUniqueOrThrow({ where: { id: claim.id } });
+    // one statement: written only if the row has no session yet, and the row as it stands either way
+    const row = await this.sql.one<Payment>(RECORD_SESSION, [claim.id, session.id, session.url, new Date(session.expires_at * 1000), this.clock.now()]);
     if (row.checkoutSessionId !== session.id) {
       throw new Error(`payment ${row.id} holds session ${row.checkoutSessionId}, Stripe returned ${session.id}`);
     }

@@ -16,6 +16,7 @@ import { type TransitionAuthority } from '../lifecycle/transition-authority';
 import { refundPhase } from '../lifecycle/transitions';
 import type { Cause, UnitOfWork, Work } from '../lifecycle/work';
 import { isPaid } from '../payments/payment-rules';
+import { RESERVATION_ID_PATTERN } from '../reservations/reservation-id';
 import type { AttemptRef, Fact, RefundSnapshot } from './facts';
 
 /** The rows a fact was about (recorded on the webhook event). */
@@ -61,6 +62,23 @@ export class SettlementService {
       }
       return links;
     });
+  }
+
+  /**
+   * Applies facts and says which reservations they changed (operators' commands);
+   * `rehearse: true` rolls everything back (a dry run).
+   */
+  async settleReporting(facts: Fact[], cause: Cause, log: Log, options: { rehearse: boolean }): Promise<string[]> {
+    if (!facts.length) return [];
+    return this.work.run(
+      cause,
+      log,
+      async (work) => {
+        for (const fact of await this.prepare(work.store, facts)) await this.apply(work, fact);
+        return [...work.touched];
+      },
+      { rollback: options.rehearse },
+    );
   }
 
   /**
@@ -151,19 +169,46 @@ export class SettlementService {
     ref: AttemptRef,
     handle: (aggregate: Aggregate, attempt: Payment) => Promise<void>,
   ): Promise<Link | null> {
-    const found = await this.findAttempt(work.store, ref);
-    if (!found) return null;
-    const aggregate = await lockAggregate(work, found.reservationId);
-    let attempt = aggregate?.attempts.find((a) => a.id === found.id);
-    if (!aggregate || !attempt) return null;
+    const { aggregate, attempt: found } = await this.lockAttempt(work, ref);
+    if (!aggregate || !found) return null;
     const before = [...aggregate.attempts];
+    let attempt = found;
+    // ids Stripe gave that the row lacks (a crash between Stripe's answer and our write) are adopted,
+    // and written with whatever the handler writes next (or on their own, below)
     const adopt: Partial<Payment> = {};
     if (ref.sessionId && !attempt.checkoutSessionId) adopt.checkoutSessionId = ref.sessionId;
     if (ref.paymentIntentId && !attempt.paymentIntentId) adopt.paymentIntentId = ref.paymentIntentId;
-    if (Object.keys(adopt).length) attempt = await this.updateAttempt(work, aggregate, attempt.id, adopt);
+    if (Object.keys(adopt).length) {
+      attempt = { ...attempt, ...adopt };
+      aggregate.attempts = aggregate.attempts.map((a) => (a.id === attempt.id ? attempt : a));
+    }
     await handle(aggregate, attempt);
+    if (Object.keys(adopt).length && aggregate.attempts.find((a) => a.id === attempt.id) === attempt) {
+      await this.updateAttempt(work, aggregate, attempt.id, {});
+    }
     if (aggregate.attempts.some((a, i) => a !== before[i])) work.touched.add(aggregate.reservation.id);
     return { reservationId: aggregate.reservation.id, paymentId: attempt.id };
+  }
+
+  /**
+   * The attempt in its locked aggregate. When our metadata names both the
+   * reservation and the attempt, the reservation is locked straight away and the
+   * attempt found inside it (no lookup before the lock); otherwise, or when the
+   * metadata does not hold, the attempt is looked up by our id or Stripe's.
+   */
+  private async lockAttempt(work: Work, ref: AttemptRef): Promise<{ aggregate: Aggregate | null; attempt: Payment | null }> {
+    const matches = (a: Payment) =>
+      a.id === ref.paymentId && (!ref.sessionId || !a.checkoutSessionId || a.checkoutSessionId === ref.sessionId);
+    let aggregate: Aggregate | null = null;
+    if (ref.reservationId && RESERVATION_ID_PATTERN.test(ref.reservationId) && ref.paymentId && UUID.test(ref.paymentId)) {
+      aggregate = await lockAggregate(work, ref.reservationId);
+      const attempt = aggregate?.attempts.find(matches);
+      if (aggregate && attempt) return { aggregate, attempt };
+    }
+    const found = await this.findAttempt(work.store, ref);
+    if (!found) return { aggregate: null, attempt: null };
+    if (aggregate?.reservation.id !== found.reservationId) aggregate = await lockAggregate(work, found.reservationId);
+    return { aggregate, attempt: aggregate?.attempts.find((a) => a.id === found.id) ?? null };
   }
 
   private async findAttempt(store: TxStore, ref: AttemptRef): Promise<StoredAttemptRef | null> {

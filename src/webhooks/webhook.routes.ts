@@ -18,7 +18,7 @@ export function webhookRoutes(deps: {
   stripe: Stripe;
   secrets: () => string[];
   service: WebhookService;
-  worker: Pick<WebhookWorker, 'wake'>;
+  worker: Pick<WebhookWorker, 'enqueue'>;
 }): FastifyPluginAsync<WebhookRouteOptions> {
   return async (scope, { signatureFailures }) => {
     scope.post('/webhooks/stripe', async (request, reply) => {
@@ -64,7 +64,7 @@ export function webhookRoutes(deps: {
         request.log.error({ err, stripeEventId: event.id }, 'webhook event could not be recorded; Stripe will deliver it again');
         return reply.code(500).send({ error: 'not recorded; retry later' });
       }
-      if (receipt === 'received') deps.worker.wake();
+      if (receipt === 'received') deps.worker.enqueue(event.id);
       request.log.info({ stripeEventId: event.id, stripeEventType: event.type, receipt }, 'webhook event received');
       return reply.code(200).send({ received: true, duplicate: receipt === 'duplicate' });
     });

@@ -5,9 +5,9 @@
  * id (a duplicate delivery inserts nothing) and committed; only then does the
  * route answer 2xx, so a 2xx always means "durably received".
  *
- * Processing (the worker, webhook-worker.ts) takes one due event at a time with
- * FOR UPDATE SKIP LOCKED, so any number of workers and instances share the
- * queue, and applies its facts in the same transaction that marks it processed:
+ * Processing (the worker, webhook-worker.ts) takes one event at a time by its id
+ * with FOR UPDATE SKIP LOCKED, so any number of workers and instances share the
+ * work, and applies its facts in the same transaction that marks it processed:
  * a crash or an error in between leaves it unprocessed, never lost. A failure
  * rolls everything back, is noted on the row (result FAILED, the error, the
  * attempt count) and retried with backoff.
@@ -38,6 +38,10 @@ const MARK_EVENT_FAILED = statement(
   `UPDATE webhook_events SET attempts = attempts + 1, result = 'FAILED', error = $2, next_attempt_at = $3 WHERE id = $1 AND processed_at IS NULL`,
 );
 const DUE_EVENTS = statement('due-events', 'SELECT count(*)::int AS n FROM webhook_events WHERE processed_at IS NULL AND next_attempt_at <= $1');
+const DUE_EVENT_IDS = statement(
+  'due-event-ids',
+  'SELECT id FROM webhook_events WHERE processed_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2',
+);
 
 export type Receipt = 'received' | 'duplicate';
 export type ProcessOutcome = 'processed' | 'ignored' | 'duplicate';
@@ -68,19 +72,36 @@ export class WebhookService {
     return inserted ? 'received' : 'duplicate';
   }
 
-  /** The worker's step: the oldest due event, processed; false when none is due. */
-  async processNext(log: Log): Promise<boolean> {
+  /**
+   * The worker's step: one event, unless another worker holds it or it was
+   * processed meanwhile. Its transaction commits without waiting for the WAL
+   * flush: the receipt was durable, so a commit lost in a crash only means the
+   * event is processed again, which changes nothing twice (the effects are
+   * idempotent, and their Stripe calls carry deterministic idempotency keys).
+   */
+  async processById(id: string, log: Log): Promise<'processed' | 'ignored' | 'skipped'> {
     let claimed = null as ClaimedEvent | null;
     try {
-      await this.work.run(this.cause(), log, async (work) => {
-        claimed = await work.store.claimDueEvent(work.now);
-        if (claimed) await this.apply(work, claimed, log);
-      });
+      return await this.work.run(
+        this.cause(id),
+        log,
+        async (work) => {
+          claimed = await work.store.tryClaimEvent(id);
+          if (!claimed || claimed.processedAt) return 'skipped';
+          return (await this.apply(work, claimed, log)) === 'processed' ? 'processed' : 'ignored';
+        },
+        { durable: false },
+      );
     } catch (err) {
       if (!claimed) throw err;
       await this.failed(claimed, err, log);
+      return 'skipped';
     }
-    return claimed !== null;
+  }
+
+  /** Events due for processing, oldest first: what the worker's sweep takes (those no receipt handed it, and retries). */
+  async dueIds(limit: number): Promise<string[]> {
+    return (await this.sql.rows<{ id: string }>(DUE_EVENT_IDS, [this.clock.now(), limit])).map((r) => r.id);
   }
 
   /** One event now, by id (replays, tests): waits for a worker already on it; `duplicate` when it was processed before. */
@@ -115,7 +136,7 @@ export class WebhookService {
     const facts = await this.settlement.prepare(work.store, factsFromEvent(claimed.payload as Stripe.Event));
     let link: Link | null = null;
     for (const fact of facts) link = (await this.settlement.apply(work, fact)) ?? link;
-    await work.store.markEventProcessed(claimed.id, work.now, link ? 'PROCESSED' : 'IGNORED', link);
+    work.store.markEventProcessedAtCommit(work.atCommit, claimed.id, work.now, link ? 'PROCESSED' : 'IGNORED', link);
     log.info({ stripeEventId: claimed.id, stripeEventType: claimed.type, result: link ? 'PROCESSED' : 'IGNORED', attempts: claimed.attempts + 1 }, 'webhook event processed');
     return link ? 'processed' : 'ignored';
   }

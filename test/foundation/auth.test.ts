@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import { signToken } from '../../src/auth/token-verifier';
 import { CreateReservationDocument, GetReservationDocument } from '../graphql/generated';
 import { TEST_JWT_SECRET, startTestServer, type TestServer } from '../support/test-server';
 
@@ -48,6 +49,16 @@ describe('bearer tokens', () => {
     const res = await server.gql(GetReservationDocument, query, { token: expired });
     expect(res.status).toBe(401);
     expect(res.errors?.[0]?.message).toMatch(/expired/);
+  });
+
+  it('a token accepted before (remembered, not verified again) is refused once it expires', async () => {
+    const token = await signToken(TEST_JWT_SECRET, { id: 'guest-1', role: 'GUEST' }, { expiresIn: '60s', now: server.clock.now() });
+    expect((await server.gql(GetReservationDocument, query, { token })).status).toBe(200);
+    expect((await server.gql(GetReservationDocument, query, { token })).status).toBe(200);
+    await server.clock.advance(2 * 60_000); // past exp and the 30 s skew
+    const later = await server.gql(GetReservationDocument, query, { token });
+    expect(later.status).toBe(401);
+    expect(later.errors?.[0]?.message).toMatch(/expired/);
   });
 
   it('rejects a token without a known role', async () => {

@@ -52,7 +52,10 @@ it('a committed unit of work is heard once per touched reservation, ids only', a
   });
   stop();
   await eventually(async () => expect(heard.sort()).toEqual(['RES-2026-AAAAAA', 'RES-2026-BBBBBB']));
-  expect(observed.filter((q) => /pg_notify/.test(q))).toHaveLength(2);
+  // sent with the COMMIT, in its round trip: one pg_notify per reservation, none before
+  const notices = observed.flatMap((q) => q.match(/pg_notify/g) ?? []);
+  expect(notices).toHaveLength(2);
+  expect(observed.find((q) => /pg_notify/.test(q))).toMatch(/COMMIT$/);
 });
 
 it('a unit of work that fails is rolled back, and nobody hears of it', async () => {

@@ -4,12 +4,11 @@
  * find a refund made at Stripe that our rows never heard of; `--repair` (and the
  * background job) mends it.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { ConsistencyReportDocument } from '../graphql/generated';
 import { payOnCheckoutPage } from '../support/checkout-browser';
 import { actors, createReservation, eventually, startCheckout } from '../support/scenario';
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from '../support/test-server';
+import { runOperatorCommand } from '../support/operator';
+import { startTestServer, type TestServer } from '../support/test-server';
 
 // each check is a separate process (npm run verify), which takes seconds to start on a busy machine
 jest.setTimeout(120_000);
@@ -20,26 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function verify(...args: string[]): Promise<{ code: number; out: string }> {
-  const root = path.resolve(__dirname, '../..');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(root, 'scripts/verify.ts'), ...args], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: server.db.url,
-        STRIPE_API_URL: server.emulator.url,
-        STRIPE_WEBHOOK_SECRET: server.emulator.webhookSecret,
-        JWT_SECRET: TEST_JWT_SECRET,
-        TS_NODE_TRANSPILE_ONLY: 'true',
-      },
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? -1, out }));
-  });
-}
+const verify = (...args: string[]) => runOperatorCommand(server, 'verify.ts', args);
 
 it('agrees when we and Stripe agree; finds, reports and repairs a refund we never heard of', async () => {
   const who = await actors(server);
