@@ -15,6 +15,7 @@ async function main() {
     // as in production: no Sandbox, no introspection, no field suggestions, a log line per request
     NODE_ENV: 'production',
     PORT: '0',
+    METRICS_PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     LOG_FORMAT: 'json',

@@ -31,6 +31,11 @@ import type { ConsistencyService } from './reconciliation/consistency.service';
 import type { ReconciliationService } from './reconciliation/reconciliation.service';
 import type { WebhookWorker } from './webhooks/webhook-worker';
 import { createStripeClient } from './stripe/stripe-client';
+import { Metrics } from './metrics/metrics';
+import { graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
+import { MetricsPortInUseError, startMetricsServer, type MetricsServer } from './metrics/metrics-server';
+import { observedStripeHttpClient } from './metrics/stripe-http-client';
+import type { RequestContext } from './http/request-context';
 import { webhookRoutes } from './webhooks/webhook.routes';
 import { PageAccess } from './payment-pages/page-access';
 import { PaymentResultService } from './payment-pages/payment-result.service';
@@ -64,6 +69,9 @@ export interface App {
   servesResultPages: boolean;
   /** live status: this instance's LISTEN connection and its subscribers */
   live: { listener: ChangeListener; fanOut: StatusFanOut };
+  /** Prometheus metrics; served by `metricsServer` on METRICS_PORT once listening */
+  metrics: Metrics;
+  metricsServer?: MetricsServer;
   listen(): Promise<string>;
   /** stop accepting, close the WebSockets, finish in-flight requests, stop listening for changes, close the database */
   close(): Promise<void>;
@@ -87,7 +95,7 @@ export interface AppOptions {
 }
 
 /** Stripe itself, a Stripe-compatible API, or the built-in emulator started here. */
-async function connectStripe(config: Config, logger: Logger, clock: Clock, emulatorOptions?: StripeEmulatorOptions) {
+async function connectStripe(config: Config, logger: Logger, clock: Clock, metrics: Metrics, emulatorOptions?: StripeEmulatorOptions) {
   let emulator: StripeEmulator | undefined;
   let apiUrl = config.stripe.apiUrl;
   let webhookSecrets = config.stripe.webhookSecrets;
@@ -117,6 +125,7 @@ async function connectStripe(config: Config, logger: Logger, clock: Clock, emula
     apiUrl,
     maxNetworkRetries: config.stripe.maxNetworkRetries,
     timeoutMs: config.stripe.timeoutMs,
+    httpClient: observedStripeHttpClient(metrics, clock),
   });
   return { stripe, emulator, webhookSecrets };
 }
@@ -170,7 +179,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   if (ownsDb) logger.debug({ embedded: db.embedded }, db.embedded ? `embedded PostgreSQL under ${config.dataDir}` : 'PostgreSQL connected');
 
   const clock = options.clock ?? systemClock;
-  const { stripe, emulator, webhookSecrets } = await connectStripe(config, logger, clock, options.emulator);
+  const metrics = new Metrics();
+  metrics.watchPool(db.pool);
+  const { stripe, emulator, webhookSecrets } = await connectStripe(config, logger, clock, metrics, options.emulator);
   const redis = config.rateLimits.enabled && config.rateLimits.redisUrl ? await connectRedis(config.rateLimits.redisUrl, logger) : undefined;
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   // with no front end configured, the default redirects land on this service's own result pages
@@ -178,7 +189,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const pageAccess = PageAccess.fromSecret(config.jwt.secret);
   const checkoutUrls = servesResultPages ? new ResultPageCheckoutUrls(publicUrl, pageAccess) : new CheckoutUrls(publicUrl);
 
-  const services = createServices({ prisma: db.prisma, db, stripe, clock, config, checkoutUrls, log: logger });
+  const services = createServices({ prisma: db.prisma, db, stripe, clock, config, checkoutUrls, log: logger, metrics });
   const { reservations, checkout, payments, refunds, webhooks, webhookWorker, consistency, reconciliation } = services;
   const results = new PaymentResultService(db.prisma);
   // live status: changes committed on any instance reach this one's subscribers
@@ -209,6 +220,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     introspection: config.introspection,
     fieldSuggestions: config.fieldSuggestions,
     graphqlLimits: config.graphqlLimits,
+    graphqlPlugins: [graphqlMetricsPlugin<RequestContext>(metrics, clock)],
     rateLimits: config.rateLimits,
     redis,
     trustProxy: config.trustProxy,
@@ -241,16 +253,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     redis,
     servesResultPages,
     live: { listener, fanOut },
+    metrics,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const address = http.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       app.url = `http://127.0.0.1:${port}`;
+      if (config.metrics) {
+        app.metricsServer = await startMetricsServer(metrics, config.metrics.host, config.metrics.port).catch((err: unknown) => {
+          throw err instanceof MetricsPortInUseError ? new ConfigError(err.message) : err;
+        });
+      }
       // the in-process emulator delivers its events to this very service
       app.emulatorEndpointId = emulator?.addWebhookEndpoint(`${app.url}/webhooks/stripe`, webhookSecrets[0]).id;
       webhookWorker.start();
       if (config.jobsEnabled) {
-        app.jobs = await startJobs({ databaseUrl: db.embedded ? undefined : db.url, reconciliation, log: logger });
+        app.jobs = await startJobs({ databaseUrl: db.embedded ? undefined : db.url, reconciliation, log: logger, metrics });
         logger.debug({ runner: app.jobs.kind }, 'background jobs started');
       }
       return app.url;
@@ -262,6 +280,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       fanOut.close();
       await listener.close();
       await redis?.quit().catch(() => redis.disconnect());
+      await app.metricsServer?.close();
       await emulator?.close();
       if (ownsDb) await db.close();
     },

@@ -37,6 +37,9 @@ const schema = z
     GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
     JOBS_ENABLED: z.enum(['true', 'false']).default('true'),
     WEBHOOK_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+    METRICS_ENABLED: z.enum(['true', 'false']).default('true'),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
@@ -126,6 +129,8 @@ export interface Config {
   jobsEnabled: boolean;
   /** the processing of received Stripe events */
   webhooks: { concurrency: number; pollMs: number };
+  /** Prometheus metrics on their own port; undefined: not served */
+  metrics?: { host: string; port: number };
   logLevel: string;
   /** pretty for people (a terminal), JSON lines for machines */
   logFormat: 'pretty' | 'json';
@@ -212,6 +217,8 @@ export function loadConfig(
     introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'true' : env.NODE_ENV !== 'production',
     jobsEnabled: env.JOBS_ENABLED === 'true',
     webhooks: { concurrency: env.WEBHOOK_WORKERS, pollMs: env.WEBHOOK_POLL_MS },
+    // 9464 (Prometheus exporters' convention); in tests any free port, as many servers share a machine
+    metrics: env.METRICS_ENABLED === 'true' ? { host: env.METRICS_HOST, port: env.METRICS_PORT ?? (env.NODE_ENV === 'test' ? 0 : 9464) } : undefined,
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT ?? (terminal.stdoutIsTTY ? 'pretty' : 'json'),
     graphqlLimits: {

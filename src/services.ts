@@ -21,6 +21,8 @@ import { RefundService } from './refunds/refund.service';
 import { ReservationService } from './reservations/reservation.service';
 import { SettlementService } from './settlement/settlement.service';
 import { StripeReader } from './stripe/stripe-reads';
+import type { Metrics } from './metrics/metrics';
+import { metricsObserver } from './metrics/metrics-observer';
 import { WebhookWorker } from './webhooks/webhook-worker';
 import { WebhookService } from './webhooks/webhook.service';
 
@@ -48,23 +50,25 @@ export function createServices(deps: {
   config: Pick<Config, 'stripe' | 'webhooks'>;
   checkoutUrls: CheckoutUrls;
   log: Log;
+  metrics?: Metrics;
 }): Services {
-  const { prisma, db, stripe, clock, config, checkoutUrls, log } = deps;
+  const { prisma, db, stripe, clock, config, checkoutUrls, log, metrics } = deps;
   const work = new UnitOfWork(db, clock);
   // live status: every committed change of a payment state is announced to every instance (LISTEN/NOTIFY)
   notifyChangesOnCommit(work);
   const authority = new TransitionAuthority();
-  const settlement = new SettlementService(work, authority, new StripeReader(stripe));
+  const settlement = new SettlementService(work, authority, new StripeReader(stripe), metrics);
+  if (metrics) authority.observe(metricsObserver(metrics));
   const reservations = new ReservationService(prisma, clock);
-  const checkout = new CheckoutService(prisma, stripe, checkoutUrls, reservations, work, authority, settlement, clock, db);
+  const checkout = new CheckoutService(prisma, stripe, checkoutUrls, reservations, work, authority, settlement, clock, db, metrics);
   const payments = new PaymentService(prisma, work, authority, clock);
   // a claim older than the SDK can spend on one call (its timeout, each retry, the backoff between) has lost its answer
   const inFlightMs = config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000 * config.stripe.maxNetworkRetries + 5_000;
   const refunds = new RefundService(prisma, stripe, work, authority, settlement, clock, inFlightMs);
-  const webhooks = new WebhookService(prisma, db, work, settlement, clock);
+  const webhooks = new WebhookService(prisma, db, work, settlement, clock, metrics);
   const webhookWorker = new WebhookWorker(webhooks, config.webhooks, log);
   const consistency = new ConsistencyService(prisma, work, stripe, settlement, clock);
-  const reconciliation = new ReconciliationService(prisma, stripe, webhooks, settlement, checkout, payments, refunds, consistency, clock, log);
+  const reconciliation = new ReconciliationService(prisma, stripe, webhooks, settlement, checkout, payments, refunds, consistency, clock, log, metrics);
   // what committed work implies at Stripe; a failure here is logged, and the jobs catch up
   work.setFollowUpRunner(async (followUps: FollowUp[], cause: Cause, followUpLog: Log) => {
     for (const followUp of followUps) {

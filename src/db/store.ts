@@ -71,10 +71,13 @@ const UPSERT_KEY = statement(
    ON CONFLICT (scope, key) DO UPDATE SET refund_id = EXCLUDED.refund_id, tries = EXCLUDED.tries`,
 );
 const DELETE_KEYS_OF_REFUND = statement('delete-keys-of-refund', 'DELETE FROM idempotency_keys WHERE refund_id = $1');
-const CLAIM_EVENT = statement('claim-event', `SELECT id, type, payload, attempts, processed_at AS "processedAt" FROM webhook_events WHERE id = $1 FOR UPDATE`);
+const CLAIM_EVENT = statement(
+  'claim-event',
+  `SELECT id, type, payload, attempts, received_at AS "receivedAt", processed_at AS "processedAt" FROM webhook_events WHERE id = $1 FOR UPDATE`,
+);
 const TRY_CLAIM_EVENT = statement(
   'try-claim-event',
-  `SELECT id, type, payload, attempts, processed_at AS "processedAt" FROM webhook_events WHERE id = $1 FOR UPDATE SKIP LOCKED`,
+  `SELECT id, type, payload, attempts, received_at AS "receivedAt", processed_at AS "processedAt" FROM webhook_events WHERE id = $1 FOR UPDATE SKIP LOCKED`,
 );
 
 export interface AttemptRef {
@@ -98,6 +101,7 @@ export interface ClaimedEvent {
   /** the event as Stripe sent it */
   payload: unknown;
   attempts: number;
+  receivedAt: Date;
   processedAt?: Date | null;
 }
 

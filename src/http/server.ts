@@ -47,6 +47,8 @@ export interface HttpServerDeps {
   introspection: boolean;
   fieldSuggestions: boolean;
   graphqlLimits: GraphQLLimits;
+  /** more Apollo plugins (metrics) */
+  graphqlPlugins?: ApolloServerPlugin<RequestContext>[];
   rateLimits: RateLimitConfig;
   /** shared rate-limit counters (REDIS_URL) */
   redis?: Redis;
@@ -138,6 +140,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
       deps.sandbox ? sandboxLandingPage<RequestContext>() : ApolloServerPluginLandingPageDisabled(),
       ...limits.plugins,
       strictInputPlugin<RequestContext>(),
+      ...(deps.graphqlPlugins ?? []),
       {
         // Unexpected errors are answered with the correlation id: attach it before formatError.
         async requestDidStart({ contextValue }) {

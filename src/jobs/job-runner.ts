@@ -6,6 +6,7 @@
  */
 import PgBoss from 'pg-boss';
 import type { Log } from '../common/log';
+import type { Metrics } from '../metrics/metrics';
 import type { ReconciliationService } from '../reconciliation/reconciliation.service';
 
 interface JobDefinition {
@@ -30,13 +31,15 @@ export interface JobRunner {
   stop(): Promise<void>;
 }
 
-export async function startJobs(options: { databaseUrl?: string; reconciliation: ReconciliationService; log: Log }): Promise<JobRunner> {
-  const { reconciliation, log } = options;
+export async function startJobs(options: { databaseUrl?: string; reconciliation: ReconciliationService; log: Log; metrics?: Metrics }): Promise<JobRunner> {
+  const { reconciliation, log, metrics } = options;
   const runJob = async (job: JobDefinition) => {
     try {
       const count = await job.run(reconciliation);
+      metrics?.job(job.name, 'ok');
       if (count) log.info({ job: job.name, count }, 'background job done');
     } catch (err) {
+      metrics?.job(job.name, 'failed');
       log.error({ err, job: job.name }, 'background job failed; it runs again on its next turn');
       throw err;
     }

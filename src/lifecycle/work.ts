@@ -44,6 +44,8 @@ export interface Work {
    * parameters: values go in through `store.sql.literal`.
    */
   atCommit: string[];
+  /** run once the transaction has committed (never after a rollback): counting what happened */
+  committed: Array<() => void>;
 }
 
 /** Runs inside the transaction, after its work and before the commit (e.g. NOTIFY, which PostgreSQL sends on commit only). */
@@ -92,7 +94,7 @@ export class UnitOfWork {
       );
       healthy = true;
       try {
-        const work: Work = { store: new TxStore(this.db.sqlOn(client)), now: this.clock.now(), cause, followUps, touched: new Set(), atCommit: [] };
+        const work: Work = { store: new TxStore(this.db.sqlOn(client)), now: this.clock.now(), cause, followUps, touched: new Set(), atCommit: [], committed: [] };
         result = await fn(work);
         for (const hook of this.beforeCommit) await hook(work);
         if (options.rollback) {
@@ -100,6 +102,13 @@ export class UnitOfWork {
           return result;
         }
         await work.store.sql.raw([...work.atCommit, 'COMMIT'].join(';\n'));
+        for (const counted of work.committed) {
+          try {
+            counted();
+          } catch {
+            // counting never fails the work
+          }
+        }
       } catch (err) {
         // a connection that cannot even roll back is not given back to the pool
         await client.query('ROLLBACK').catch(() => (healthy = false));

@@ -27,6 +27,7 @@ import type { Database } from '../db/database';
 import { type Sql, statement } from '../db/sql';
 import { columns } from '../db/store';
 import { AppError, type ErrorCode } from '../errors';
+import type { Metrics } from '../metrics/metrics';
 import { lockAggregate, type Aggregate } from '../lifecycle/aggregate';
 import type { TransitionAuthority } from '../lifecycle/transition-authority';
 import type { Cause, UnitOfWork, Work } from '../lifecycle/work';
@@ -73,7 +74,8 @@ const RECORD_SESSION = statement(
      UPDATE payments SET checkout_session_id = $2, checkout_url = $3, expires_at = $4, updated_at = $5
      WHERE id = $1 AND checkout_session_id IS NULL RETURNING ${columns.payment()}
    )
-   SELECT * FROM recorded UNION ALL SELECT ${columns.payment()} FROM payments WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM recorded)`,
+   SELECT *, true AS "recordedNow" FROM recorded
+   UNION ALL SELECT ${columns.payment()}, false FROM payments WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM recorded)`,
 );
 
 export class CheckoutService {
@@ -89,6 +91,7 @@ export class CheckoutService {
     private readonly settlement: SettlementService,
     private readonly clock: Clock,
     db: Pick<Database, 'pool' | 'sqlOn'>,
+    private readonly metrics?: Metrics,
   ) {
     this.sql = db.sqlOn(db.pool);
   }
@@ -355,7 +358,14 @@ export class CheckoutService {
 
   private async recordSession(claim: Payment, session: Stripe.Checkout.Session): Promise<Payment> {
     // one statement: written only if the row has no session yet, and the row as it stands either way
-    const row = await this.sql.one<Payment>(RECORD_SESSION, [claim.id, session.id, session.url, new Date(session.expires_at * 1000), this.clock.now()]);
+    const { recordedNow, ...row } = await this.sql.one<Payment & { recordedNow: boolean }>(RECORD_SESSION, [
+      claim.id,
+      session.id,
+      session.url,
+      new Date(session.expires_at * 1000),
+      this.clock.now(),
+    ]);
+    if (recordedNow) this.metrics?.checkoutSessionCreated(row.attempt);
     if (row.checkoutSessionId !== session.id) {
       throw new Error(`payment ${row.id} holds session ${row.checkoutSessionId}, Stripe returned ${session.id}`);
     }

@@ -24,6 +24,7 @@ import type { SettlementService } from '../settlement/settlement.service';
 import { factsFromSession } from '../stripe/stripe-facts';
 import { callStripe, logStripeTrouble } from '../stripe/stripe-outcome';
 import type { WebhookService } from '../webhooks/webhook.service';
+import type { Metrics } from '../metrics/metrics';
 import type { ConsistencyService } from './consistency.service';
 
 export const PENDING_AGE_MS = 5 * 60 * 1000;
@@ -45,6 +46,7 @@ export class ReconciliationService {
     private readonly consistency: ConsistencyService,
     private readonly clock: Clock,
     private readonly log: Log,
+    private readonly metrics?: Metrics,
   ) {}
 
   private ago(ms: number): Date {
@@ -131,6 +133,7 @@ export class ReconciliationService {
       { repair: true, cause: systemCause('verify-recent-payments'), log: this.log },
     );
     if (report.repaired) this.log.warn({ repaired: report.repaired }, 'reconciliation repaired differences with Stripe');
+    this.metrics?.repaired(report.repaired);
     return report.repaired;
   }
 

@@ -15,6 +15,7 @@ import { lockAggregate } from '../lifecycle/aggregate';
 import { type TransitionAuthority } from '../lifecycle/transition-authority';
 import { refundPhase } from '../lifecycle/transitions';
 import type { Cause, UnitOfWork, Work } from '../lifecycle/work';
+import type { Metrics } from '../metrics/metrics';
 import { isPaid } from '../payments/payment-rules';
 import { RESERVATION_ID_PATTERN } from '../reservations/reservation-id';
 import type { AttemptRef, Fact, RefundSnapshot } from './facts';
@@ -48,6 +49,7 @@ export class SettlementService {
     private readonly work: UnitOfWork,
     private readonly authority: TransitionAuthority,
     private readonly reads: StripeReads,
+    private readonly metrics?: Metrics,
   ) {}
 
   /** Facts from a read or a synchronous answer (not an event): prepared, then applied in one unit of work. */
@@ -140,6 +142,7 @@ export class SettlementService {
           // (also on an attempt the async failure already ended, whose own event carries none)
           if ((attempt.status === A.PENDING || attempt.status === A.FAILED) && fact.code) {
             await this.updateAttempt(work, aggregate, attempt.id, { failureCode: fact.code, failureMessage: fact.message });
+            if (attempt.status === A.PENDING) work.committed.push(() => this.metrics?.paymentFailed(fact.code, false));
           }
         });
       case 'RefundPending':

@@ -11,6 +11,8 @@ export interface StripeClientOptions {
   apiUrl?: string;
   maxNetworkRetries: number;
   timeoutMs: number;
+  /** the SDK's HTTP client, observed for metrics (src/metrics/stripe-http-client.ts) */
+  httpClient?: Stripe.HttpClient;
 }
 
 export function createStripeClient(options: StripeClientOptions): Stripe {
@@ -20,6 +22,7 @@ export function createStripeClient(options: StripeClientOptions): Stripe {
     timeout: options.timeoutMs,
     appInfo: { name: 'booking-payment-api' },
     telemetry: false,
+    ...(options.httpClient ? { httpClient: options.httpClient } : {}),
     ...(endpoint
       ? {
           host: endpoint.hostname,

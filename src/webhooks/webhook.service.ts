@@ -22,6 +22,7 @@ import { type Sql, statement } from '../db/sql';
 import type { ClaimedEvent } from '../db/store';
 import type { UnitOfWork, Work } from '../lifecycle/work';
 import type { Link, SettlementService } from '../settlement/settlement.service';
+import type { Metrics } from '../metrics/metrics';
 import { factsFromEvent } from '../stripe/stripe-facts';
 
 export const EVENT_RETENTION_DAYS = 90;
@@ -55,6 +56,7 @@ export class WebhookService {
     private readonly work: UnitOfWork,
     private readonly settlement: SettlementService,
     private readonly clock: Clock,
+    private readonly metrics?: Metrics,
   ) {
     this.sql = db.sqlOn(db.pool);
   }
@@ -69,6 +71,7 @@ export class WebhookService {
       new Date(event.created * 1000),
       this.clock.now(),
     ]);
+    if (inserted) this.metrics?.webhookEvent(event.type, 'received');
     return inserted ? 'received' : 'duplicate';
   }
 
@@ -136,13 +139,16 @@ export class WebhookService {
     const facts = await this.settlement.prepare(work.store, factsFromEvent(claimed.payload as Stripe.Event));
     let link: Link | null = null;
     for (const fact of facts) link = (await this.settlement.apply(work, fact)) ?? link;
-    work.store.markEventProcessedAtCommit(work.atCommit, claimed.id, work.now, link ? 'PROCESSED' : 'IGNORED', link);
+    const result = link ? 'PROCESSED' : 'IGNORED';
+    work.store.markEventProcessedAtCommit(work.atCommit, claimed.id, work.now, result, link);
+    work.committed.push(() => this.metrics?.webhookEvent(claimed.type, result, (work.now.getTime() - claimed.receivedAt.getTime()) / 1000));
     log.info({ stripeEventId: claimed.id, stripeEventType: claimed.type, result: link ? 'PROCESSED' : 'IGNORED', attempts: claimed.attempts + 1 }, 'webhook event processed');
     return link ? 'processed' : 'ignored';
   }
 
   /** Everything rolled back; the row says so, and when the next try is due. */
   private async failed(claimed: ClaimedEvent, err: unknown, log: Log): Promise<void> {
+    this.metrics?.webhookEvent(claimed.type, 'FAILED');
     const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(claimed.attempts, 22));
     const next = new Date(this.clock.now().getTime() + backoff);
     log.error({ err, stripeEventId: claimed.id, attempts: claimed.attempts + 1, retryAt: next }, 'webhook event processing failed; it is retried');

@@ -96,7 +96,7 @@ beforeAll(async () => {
     STRIPE_TIMEOUT_MS: '400',
     STRIPE_MAX_NETWORK_RETRIES: '1',
   };
-  const b = await createApp(loadConfig({ ...serviceEnv, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { db, logger: pino({ level: 'silent' }) });
+  const b = await createApp(loadConfig({ ...serviceEnv, PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { db, logger: pino({ level: 'silent' }) });
   await b.listen();
   const aEnv = { ...serviceEnv, DATABASE_URL: db.url, LOG_LEVEL: 'info' };
   const a = await startServiceProcess(aEnv);

@@ -60,7 +60,7 @@ it('ends a start on a port in use with one line and no stack', async () => {
 
 it('logs one ready record with the URLs and the database in use (JSON when not a terminal)', async () => {
   const result = await withDatabase((url) =>
-    runMain({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: url }, (out) => out.includes('"msg":"ready"')),
+    runMain({ PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', DATABASE_URL: url }, (out) => out.includes('"msg":"ready"')),
   );
   const ready = result.stdout
     .split('\n')

@@ -44,6 +44,7 @@ export async function startProductionServer(env: Record<string, string> = {}) {
   const config = loadConfig({
     NODE_ENV: 'production',
     PORT: '0',
+    METRICS_PORT: '0',
     HOST: '127.0.0.1',
     JWT_SECRET: TEST_JWT_SECRET,
     STRIPE_SECRET_KEY: 'sk_test_unused_in_these_tests',

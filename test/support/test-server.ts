@@ -86,6 +86,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
+    // every test server has its own metrics port
+    METRICS_PORT: '0',
     HOST: '127.0.0.1',
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
