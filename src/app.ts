@@ -10,14 +10,19 @@ import type { Logger } from 'pino';
 import { TokenVerifier, signToken } from './auth/token-verifier';
 import { ConfigError, type Config } from './config';
 import { createLoaders, openDatabase, type Database } from './db';
+import { adminConsoleRoutes } from './http/admin-console';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
 import { systemClock, type Clock } from './common/clock';
 import type { StripeEmulator, StripeEmulatorOptions } from './emulator';
 import { startJobs, type JobRunner } from './jobs/job-runner';
 import { CheckoutUrls } from './payments/checkout-urls';
+import { PaymentSearchResolver } from './payments/payment-search.resolver';
+import { PaymentSearchService } from './payments/payment-search.service';
 import { PaymentResolver } from './payments/payment.resolver';
 import { ConsistencyResolver } from './reconciliation/consistency.resolver';
+import { RefundQuoteResolver } from './refunds/refund-quote.resolver';
+import { RefundQuoteService } from './refunds/refund-quote.service';
 import { RefundResolver } from './refunds/refund.resolver';
 import { ReservationResolver } from './reservations/reservation.resolver';
 import { buildAppSchema, type ResolverRegistry } from './schema';
@@ -197,6 +202,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     [RefundResolver, new RefundResolver(refunds)],
     [ConsistencyResolver, new ConsistencyResolver(consistency, clock)],
     [LiveStatusResolver, new LiveStatusResolver(live)],
+    [PaymentSearchResolver, new PaymentSearchResolver(new PaymentSearchService(db.prisma))],
+    [RefundQuoteResolver, new RefundQuoteResolver(new RefundQuoteService(db.prisma, clock))],
   ]);
   const schema = await buildAppSchema(registry);
   const developmentToken = async () =>
@@ -220,6 +227,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     webhookRoutes: webhookRoutes({ stripe, secrets: () => webhookSecrets, service: webhooks, worker: webhookWorker }),
     routes: [
       ...(servesResultPages ? [paymentResultRoutes({ access: pageAccess, results })] : []),
+      adminConsoleRoutes({ developmentToken }),
       ...(options.routes ?? []),
     ],
     subscriptions: {

@@ -10,12 +10,23 @@ import { authChecker } from './auth/auth-checker';
 import { DateTimeScalar } from './common/scalars';
 import type { RequestContext } from './http/request-context';
 import { LiveStatusResolver } from './live/live-status.resolver';
+import { PaymentSearchResolver } from './payments/payment-search.resolver';
 import { PaymentResolver } from './payments/payment.resolver';
 import { ConsistencyResolver } from './reconciliation/consistency.resolver';
+import { RefundQuoteResolver } from './refunds/refund-quote.resolver';
 import { RefundResolver } from './refunds/refund.resolver';
 import { ReservationResolver } from './reservations/reservation.resolver';
 
-export const RESOLVERS = [ReservationResolver, PaymentResolver, RefundResolver, ConsistencyResolver, LiveStatusResolver] as const;
+export const RESOLVERS = [
+  ReservationResolver,
+  PaymentResolver,
+  RefundResolver,
+  ConsistencyResolver,
+  LiveStatusResolver,
+  // the admin console's reads (admin/)
+  PaymentSearchResolver,
+  RefundQuoteResolver,
+] as const;
 
 export type ResolverRegistry = Map<Function, object>;
 

@@ -29,6 +29,11 @@ export const ROUTE_BUDGETS: Readonly<Record<string, Budget>> = {
   '/reservations/:reservationId/payment/cancelled': 'pages',
   '/reservations/:reservationId/payment/state': 'pages',
   '/payment-pages/graphql-ws.js': 'pages',
+  // the admin console (src/http/admin-console.ts); its GraphQL calls draw on the graphql budget
+  '/admin': 'pages',
+  '/admin/': 'pages',
+  '/admin/assets/*': 'pages',
+  '/admin/development-token': 'pages',
 };
 
 const WINDOW_MS = 60_000;

@@ -6,6 +6,8 @@
  *  - Apollo Sandbox (GET /graphql, development only) loads from Apollo's CDN and
  *    frames Apollo's sandbox, with inline bootstrap scripts;
  *  - the payment result pages allow exactly their own inline script and style, by hash.
+ * The admin console (/admin) runs under the strict policy: a built bundle of
+ * same-origin files, no inline code or style.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -46,3 +46,34 @@ export function guestRefundDue(
   const remaining = payment.amount - payment.refundedAmount;
   return { tier, amount: Math.max(0, Math.min(policyAmount(tier, payment.amount) - payment.refundedAmount, remaining)) };
 }
+
+/** Why a policy refund gives nothing now (NO_REFUND_DUE's message, and the quote's reason). */
+export function noRefundDueReason(tier: RefundTier): string {
+  return tier === 'NONE'
+    ? `Check-in is less than ${HALF_REFUND_DAYS} days away: the cancellation policy refunds nothing`
+    : 'The policy refund has already been made';
+}
+
+/** What a policy refund (a guest's, or an admin's without an amount) would refund now, and why, in words. */
+export interface PolicyQuote {
+  tier: RefundTier;
+  /** cents the policy refunds now (0 when nothing is due) */
+  amount: number;
+  daysBeforeCheckIn: number;
+  reason: string;
+}
+
+export function quotePolicyRefund(
+  payment: { amount: number; refundedAmount: number },
+  checkIn: Date,
+  requestedAt: Date,
+): PolicyQuote {
+  const due = guestRefundDue(payment, checkIn, requestedAt);
+  const daysBeforeCheckIn = wholeDaysBefore(checkIn, requestedAt);
+  const days = `Check-in is ${daysBeforeCheckIn} whole day${daysBeforeCheckIn === 1 ? '' : 's'} away`;
+  let reason: string;
+  if (due.tier === 'NONE' || due.amount <= 0) reason = noRefundDueReason(due.tier);
+  else if (due.tier === 'FULL') reason = `${days} (${FULL_REFUND_DAYS} or more): the full amount${payment.refundedAmount > 0 ? ', less what was already refunded' : ''}`;
+  else reason = `${days} (${HALF_REFUND_DAYS} to ${FULL_REFUND_DAYS - 1}): half the amount, rounded down to the cent${payment.refundedAmount > 0 ? ', less what was already refunded' : ''}`;
+  return { tier: due.tier, amount: due.tier === 'NONE' ? 0 : due.amount, daysBeforeCheckIn, reason };
+}

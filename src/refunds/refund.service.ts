@@ -37,7 +37,7 @@ import { isPaid } from '../payments/payment-rules';
 import type { SettlementService } from '../settlement/settlement.service';
 import { refundFact } from '../stripe/stripe-facts';
 import { callStripe, logStripeTrouble, pendingError, refusalError } from '../stripe/stripe-outcome';
-import { guestRefundDue } from './refund-policy';
+import { guestRefundDue, noRefundDueReason } from './refund-policy';
 
 export interface RefundRequest {
   paymentId: string;
@@ -130,12 +130,7 @@ export class RefundService {
     }
     const due = guestRefundDue(attempt, checkIn, now);
     if (due.amount <= 0 || due.tier === 'NONE') {
-      throw new AppError(
-        'NO_REFUND_DUE',
-        due.tier === 'NONE'
-          ? 'Check-in is less than 7 days away: the cancellation policy refunds nothing'
-          : 'The policy refund has already been made',
-      );
+      throw new AppError('NO_REFUND_DUE', noRefundDueReason(due.tier));
     }
     return { amount: due.amount, policy: due.tier };
   }
