@@ -101,10 +101,26 @@ function cpuMs(pid: number): number {
   }
 }
 
-/** CPU time (ms) of every PostgreSQL process on the machine (backends, WAL writer, checkpointer...). */
-function postgresCpuMs(): number {
-  const out = spawnSync('pgrep', ['-x', 'postgres']).stdout.toString().trim();
-  return out ? out.split('\n').reduce((sum, pid) => sum + cpuMs(Number(pid)), 0) : 0;
+/**
+ * A CPU reading of PostgreSQL's share in the bench: the backends of the bench's
+ * database and the shared writers (WAL writer, checkpointer, background writer).
+ * Other databases' backends on the machine (a test run) are left out; a backend
+ * that ends during a round is counted up to the last reading that saw it.
+ */
+let benchDatabase = '';
+type PgCpu = Map<number, number>;
+function postgresCpu(): PgCpu {
+  const sql = `SELECT pid FROM pg_stat_activity WHERE datname = '${benchDatabase}' OR backend_type IN ('walwriter', 'checkpointer', 'background writer')`;
+  const out = spawnSync('psql', [process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres', '-Atc', sql], { encoding: 'utf8' }).stdout.trim();
+  const reading: PgCpu = new Map();
+  for (const pid of out ? out.split('\n').map(Number) : []) reading.set(pid, cpuMs(pid));
+  return reading;
+}
+/** ms of PostgreSQL CPU between two readings */
+function postgresCpuMsBetween(before: PgCpu, after: PgCpu): number {
+  let sum = 0;
+  for (const [pid, ms] of after) sum += Math.max(0, ms - (before.get(pid) ?? 0));
+  return sum;
 }
 
 function rssMb(pid: number): number {
@@ -132,13 +148,13 @@ function runWrk(target: Target, connections: number, script: string, env: Record
   progress(`${target.name}, ${connections} connections, ${DURATION_S} s`);
   const threads = Math.min(2, connections);
   const cpu0 = cpuMs(target.pid);
-  const pg0 = postgresCpuMs();
+  const pg0 = postgresCpu();
   const result = spawnSync('wrk', [`-t${threads}`, `-c${connections}`, `-d${DURATION_S}s`, '--latency', '-s', path.join(ROOT, 'bench/wrk', script), target.url], {
     env: { ...process.env, ...env, BENCH_THREADS: String(threads) },
     encoding: 'utf8',
   });
   const cpu1 = cpuMs(target.pid);
-  const pg1 = postgresCpuMs();
+  const pg1 = postgresCpu();
   const out = result.stdout;
   if (result.status !== 0) throw new Error(`wrk failed: ${result.stderr}\n${out}`);
   const total = Number(out.match(/(\d+) requests in/)?.[1] ?? 0);
@@ -153,7 +169,7 @@ function runWrk(target: Target, connections: number, script: string, env: Record
     p50: latency('50'),
     p99: latency('99'),
     nodeCpuMsPerReq: total ? (cpu1 - cpu0) / total : NaN,
-    pgCpuMsPerReq: total ? (pg1 - pg0) / total : NaN,
+    pgCpuMsPerReq: total ? postgresCpuMsBetween(pg0, pg1) / total : NaN,
     rssMb: rssMb(target.pid),
     errors: Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0) + Number(out.match(/Socket errors: .*timeout (\d+)/)?.[1] ?? 0),
   };
@@ -285,6 +301,7 @@ async function main() {
 
   const base = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const url = await createScratchDatabase(base, 'bpa_bench');
+  benchDatabase = new URL(url).pathname.slice(1);
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   const client = await pool.connect();
   await applyMigrations(client);
@@ -390,8 +407,12 @@ async function main() {
     }
 
     print(`\n### memory`);
-    print(`- service RSS after the run: ${fmt(rssMb(service.pid), 0)} MB (budget ≤ 200 MB); emulator (its own process): ${fmt(rssMb(emulator.pid), 0)} MB`);
-    ratios.push(`service RSS ${fmt(rssMb(service.pid), 0)} MB (budget ≤ 200 MB)`);
+    const rssNow = rssMb(service.pid);
+    const settled = (await service.ask<{ memory: { rss: number; heapUsed: number; external: number } }>({ memory: true })).memory;
+    const mb = (bytes: number) => fmt(bytes / 2 ** 20, 0);
+    print(`- service RSS after the run: ${fmt(rssNow, 0)} MB (budget ≤ 200 MB); after full collections: RSS ${mb(settled.rss)} MB, JS heap ${mb(settled.heapUsed)} MB, external ${mb(settled.external)} MB`);
+    print(`- emulator (its own process): ${fmt(rssMb(emulator.pid), 0)} MB`);
+    ratios.push(`service RSS ${fmt(rssNow, 0)} MB after the run (budget ≤ 200 MB)`);
 
     print(`\n### ratios`);
     for (const r of ratios) print(`- ${r}`);
@@ -431,13 +452,13 @@ async function measureProcessing(pool: pg.Pool, service: Target, secret: string,
   await sendAll(service.url, events, 50);
   const acked = Date.now();
   const cpu0 = cpuMs(service.pid);
-  const pg0 = postgresCpuMs();
+  const pg0 = postgresCpu();
   const t1 = Date.now();
   await service.ask({ worker: 'start' });
   await waitDrained(600_000);
   const done = Date.now();
   const cpuPer = (cpuMs(service.pid) - cpu0) / n;
-  const pgPer = (postgresCpuMs() - pg0) / n;
+  const pgPer = postgresCpuMsBetween(pg0, postgresCpu()) / n;
   const { rows: ok } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM payments WHERE reservation_id LIKE 'RES-2030-P0%' AND status = 'SUCCEEDED'`);
   out.push(`intake of the backlog: ${n} events acknowledged in ${fmt((acked - t0) / 1000, 1)} s (${fmt(n / ((acked - t0) / 1000), 0)}/s at 50 senders)`);
   out.push(`processing alone: ${n} checkout.session.completed events (each confirming a reservation) in ${fmt((done - t1) / 1000, 1)} s: ${fmt(n / ((done - t1) / 1000), 0)} events/s (budget ≥ 1,000/s); Node ${fmt(cpuPer, 3)} ms and PostgreSQL ${fmt(pgPer, 3)} ms of CPU per event; ${ok[0].n} attempts SUCCEEDED`);
