@@ -31,7 +31,7 @@ async function main(): Promise<number> {
   }
   const dryRun = flag('dry-run');
   const ctx = await openOperatorContext();
-  const cause = { source: 'JOB' as const, actorId: 'operator', actorRole: 'SYSTEM', requestId: 'npm run stripe:sync' };
+  const cause = { source: 'JOB' as const, actorId: 'operator', actorRole: 'SYSTEM', requestId: 'npm run stripe:sync', purpose: 'repair' as const };
   const apply = (facts: ReturnType<typeof factsFromSession>) => ctx.services.settlement.settleReporting(facts, cause, ctx.log, { rehearse: dryRun });
   try {
     console.log(`stripe:sync since ${since.toISOString()} against ${ctx.stripeTarget}${dryRun ? ' (dry run: nothing is written)' : ''}`);

@@ -17,6 +17,8 @@ import { systemClock, type Clock } from './common/clock';
 import type { StripeEmulator, StripeEmulatorOptions } from './emulator';
 import { startJobs, type JobRunner } from './jobs/job-runner';
 import { CheckoutUrls } from './payments/checkout-urls';
+import { AuditResolver } from './audit/audit.resolver';
+import { AuditService } from './audit/audit.service';
 import { PaymentSearchResolver } from './payments/payment-search.resolver';
 import { PaymentSearchService } from './payments/payment-search.service';
 import { PaymentResolver } from './payments/payment.resolver';
@@ -204,6 +206,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     [LiveStatusResolver, new LiveStatusResolver(live)],
     [PaymentSearchResolver, new PaymentSearchResolver(new PaymentSearchService(db.prisma))],
     [RefundQuoteResolver, new RefundQuoteResolver(new RefundQuoteService(db.prisma, clock))],
+    [AuditResolver, new AuditResolver(new AuditService(db.prisma))],
   ]);
   const schema = await buildAppSchema(registry);
   const developmentToken = async () =>

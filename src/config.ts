@@ -36,6 +36,8 @@ const schema = z
     PUBLIC_URL: z.url().optional(),
     GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
     JOBS_ENABLED: z.enum(['true', 'false']).default('true'),
+    // unset: audit entries are kept forever
+    AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
     WEBHOOK_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
     METRICS_ENABLED: z.enum(['true', 'false']).default('true'),
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -127,6 +129,8 @@ export interface Config {
   introspection: boolean;
   /** background jobs: reconciliation with Stripe, hold expiry, event retention */
   jobsEnabled: boolean;
+  /** audit entries older than this are purged by the daily job; undefined: kept forever */
+  auditRetentionDays?: number;
   /** the processing of received Stripe events */
   webhooks: { concurrency: number; pollMs: number };
   /** Prometheus metrics on their own port; undefined: not served */
@@ -216,6 +220,7 @@ export function loadConfig(
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
     introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'true' : env.NODE_ENV !== 'production',
     jobsEnabled: env.JOBS_ENABLED === 'true',
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     webhooks: { concurrency: env.WEBHOOK_WORKERS, pollMs: env.WEBHOOK_POLL_MS },
     // 9464 (Prometheus exporters' convention); in tests any free port, as many servers share a machine
     metrics: env.METRICS_ENABLED === 'true' ? { host: env.METRICS_HOST, port: env.METRICS_PORT ?? (env.NODE_ENV === 'test' ? 0 : 9464) } : undefined,

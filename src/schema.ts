@@ -9,6 +9,7 @@ import { buildSchema, type ResolverData } from 'type-graphql';
 import { authChecker } from './auth/auth-checker';
 import { DateTimeScalar } from './common/scalars';
 import type { RequestContext } from './http/request-context';
+import { AuditResolver } from './audit/audit.resolver';
 import { LiveStatusResolver } from './live/live-status.resolver';
 import { PaymentSearchResolver } from './payments/payment-search.resolver';
 import { PaymentResolver } from './payments/payment.resolver';
@@ -26,6 +27,7 @@ export const RESOLVERS = [
   // the admin console's reads (admin/)
   PaymentSearchResolver,
   RefundQuoteResolver,
+  AuditResolver,
 ] as const;
 
 export type ResolverRegistry = Map<Function, object>;

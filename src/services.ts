@@ -10,6 +10,8 @@ import type { Log } from './common/log';
 import type { Config } from './config';
 import type { PrismaClient } from './db';
 import { TransitionAuthority } from './lifecycle/transition-authority';
+import { AuditRetention } from './audit/audit-retention';
+import { AuditTrail } from './audit/audit-trail';
 import { UnitOfWork, type Cause, type FollowUp } from './lifecycle/work';
 import { notifyChangesOnCommit } from './live/change-notice';
 import { CheckoutService } from './payments/checkout.service';
@@ -47,7 +49,7 @@ export function createServices(deps: {
   db: Pick<Database, 'pool' | 'sqlOn'>;
   stripe: Stripe;
   clock: Clock;
-  config: Pick<Config, 'stripe' | 'webhooks'>;
+  config: Pick<Config, 'stripe' | 'webhooks' | 'auditRetentionDays'>;
   checkoutUrls: CheckoutUrls;
   log: Log;
   metrics?: Metrics;
@@ -57,9 +59,11 @@ export function createServices(deps: {
   // live status: every committed change of a payment state is announced to every instance (LISTEN/NOTIFY)
   notifyChangesOnCommit(work);
   const authority = new TransitionAuthority();
+  // the audit trail: an entry for every move and money action, in the transaction of the change
+  new AuditTrail().install(work, authority);
   const settlement = new SettlementService(work, authority, new StripeReader(stripe), metrics);
   if (metrics) authority.observe(metricsObserver(metrics));
-  const reservations = new ReservationService(prisma, clock);
+  const reservations = new ReservationService(work, clock);
   const checkout = new CheckoutService(prisma, stripe, checkoutUrls, reservations, work, authority, settlement, clock, db, metrics);
   const payments = new PaymentService(prisma, work, authority, clock);
   // a claim older than the SDK can spend on one call (its timeout, each retry, the backoff between) has lost its answer
@@ -68,7 +72,20 @@ export function createServices(deps: {
   const webhooks = new WebhookService(prisma, db, work, settlement, clock, metrics);
   const webhookWorker = new WebhookWorker(webhooks, config.webhooks, log);
   const consistency = new ConsistencyService(prisma, work, stripe, settlement, clock);
-  const reconciliation = new ReconciliationService(prisma, stripe, webhooks, settlement, checkout, payments, refunds, consistency, clock, log, metrics);
+  const reconciliation = new ReconciliationService(
+    prisma,
+    stripe,
+    webhooks,
+    settlement,
+    checkout,
+    payments,
+    refunds,
+    consistency,
+    clock,
+    log,
+    new AuditRetention(db, clock, config.auditRetentionDays),
+    metrics,
+  );
   // what committed work implies at Stripe; a failure here is logged, and the jobs catch up
   work.setFollowUpRunner(async (followUps: FollowUp[], cause: Cause, followUpLog: Log) => {
     for (const followUp of followUps) {

@@ -11,6 +11,9 @@ export interface Caller {
   user: AuthUser;
   requestId: string;
   log: Log;
+  /** where the call came from (the audit trail's API entries) */
+  ip?: string;
+  userAgent?: string;
 }
 
 export const causeOf = (caller: Caller): Cause => ({
@@ -18,4 +21,6 @@ export const causeOf = (caller: Caller): Cause => ({
   actorId: caller.user.id,
   actorRole: caller.user.role,
   requestId: caller.requestId,
+  ...(caller.ip !== undefined ? { ip: caller.ip } : {}),
+  ...(caller.userAgent !== undefined ? { userAgent: caller.userAgent } : {}),
 });

@@ -5,6 +5,7 @@ export {
   PaymentAttemptStatus,
   RefundStatus,
   WebhookEventResult,
+  AuditSource,
 } from './generated/enums';
-export type { Reservation, Payment, Refund, WebhookEvent } from './generated/client';
+export type { Reservation, Payment, Refund, WebhookEvent, AuditEntry } from './generated/client';
 export { Prisma, PrismaClient } from './generated/client';

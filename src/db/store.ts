@@ -18,6 +18,11 @@ export const columns = {
     `${t}.id, ${t}.payment_id AS "paymentId", ${t}.amount, ${t}.currency, ${t}.status, ${t}.reason, ${t}.policy, ${t}.stripe_refund_id AS "stripeRefundId", ${t}.requested_by AS "requestedBy", ${t}.idempotency_key AS "idempotencyKey", ${t}.failure_reason AS "failureReason", ${t}.uncertain_since AS "uncertainSince", ${t}.created_at AS "createdAt", ${t}.updated_at AS "updatedAt"`,
 };
 
+const INSERT_RESERVATION = statement(
+  'insert-reservation',
+  `INSERT INTO reservations (id, guest_id, description, check_in, check_out, amount, currency, hold_expires_at, created_at, updated_at)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING ${columns.reservation()}`,
+);
 const LOCK_RESERVATION = statement('lock-reservation', `SELECT ${columns.reservation()} FROM reservations WHERE id = $1 FOR UPDATE`);
 // a reservation's attempts, each with its refunds as JSON: one statement, read after the reservation's lock is held
 const ATTEMPTS_WITH_REFUNDS = statement(
@@ -108,6 +113,20 @@ export interface ClaimedEvent {
 /** The statements of one transaction (a unit of work's connection). */
 export class TxStore {
   constructor(readonly sql: Sql) {}
+
+  insertReservation(r: {
+    id: string;
+    guestId: string;
+    description: string;
+    checkIn: Date;
+    checkOut: Date;
+    amount: number;
+    currency: string;
+    holdExpiresAt: Date;
+    createdAt: Date;
+  }): Promise<Reservation> {
+    return this.sql.one<Reservation>(INSERT_RESERVATION, [r.id, r.guestId, r.description, r.checkIn, r.checkOut, r.amount, r.currency, r.holdExpiresAt, r.createdAt]);
+  }
 
   lockReservation(id: string): Promise<Reservation | null> {
     return this.sql.first<Reservation>(LOCK_RESERVATION, [id]);

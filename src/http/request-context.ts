@@ -10,7 +10,16 @@ export interface RequestContext {
   user: AuthUser | null;
   log: FastifyBaseLogger;
   loaders: Loaders;
+  /** the client's address (behind TRUST_PROXY, the forwarded one) and user agent */
+  ip?: string;
+  userAgent?: string;
 }
 
 /** The caller as services see it (no HTTP below the resolvers); UNAUTHENTICATED without a token. */
-export const callerOf = (ctx: RequestContext): Caller => ({ user: requireUser(ctx.user), requestId: ctx.requestId, log: ctx.log });
+export const callerOf = (ctx: RequestContext): Caller => ({
+  user: requireUser(ctx.user),
+  requestId: ctx.requestId,
+  log: ctx.log,
+  ...(ctx.ip !== undefined ? { ip: ctx.ip } : {}),
+  ...(ctx.userAgent !== undefined ? { userAgent: ctx.userAgent } : {}),
+});

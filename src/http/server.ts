@@ -168,7 +168,15 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     method: ['GET', 'POST', 'OPTIONS'],
     context: async (request: FastifyRequest): Promise<RequestContext> => {
       if (authErrors.has(request)) throw authErrors.get(request);
-      return { requestId: request.id, user: request.authUser, log: request.log, loaders: createLoaders(deps.db) };
+      const userAgent = request.headers['user-agent'];
+      return {
+        requestId: request.id,
+        user: request.authUser,
+        log: request.log,
+        loaders: createLoaders(deps.db),
+        ip: request.ip,
+        ...(userAgent !== undefined ? { userAgent } : {}),
+      };
     },
   });
 

@@ -55,8 +55,11 @@ const SET_REFUND_STATE = statement(
 
 export type Transition =
   | { entity: 'reservation'; id: string; reservationId: string; from: ReservationStatus; to: ReservationStatus }
-  | { entity: 'attempt'; id: string; reservationId: string; from: AttemptStatus; to: AttemptStatus; attempt: Payment }
-  | { entity: 'refund'; id: string; reservationId: string; paymentId: string; from: RefundPhase | null; to: RefundPhase; refund: Refund };
+  /** `from: null`: the attempt was claimed (its checkout is being started) */
+  | { entity: 'attempt'; id: string; reservationId: string; from: AttemptStatus | null; to: AttemptStatus; attempt: Payment }
+  | { entity: 'refund'; id: string; reservationId: string; paymentId: string; from: RefundPhase | null; to: RefundPhase; refund: Refund }
+  /** a claim removed because Stripe answered that it made nothing (no money moved) */
+  | { entity: 'withdrawal'; of: 'attempt' | 'refund'; id: string; reservationId: string; paymentId: string; amount: number };
 
 /** What else a move implies, outside the booking's own state (audit entries, notifications, live status). */
 export interface TransitionObserver {
@@ -134,7 +137,7 @@ export class TransitionAuthority {
       at: work.now,
     });
     aggregate.attempts.unshift(attempt);
-    work.touched.add(reservation.id);
+    await this.tell(work, aggregate, { entity: 'attempt', id: attempt.id, reservationId: reservation.id, from: null, to: A.PENDING, attempt });
     return attempt;
   }
 
@@ -149,7 +152,14 @@ export class TransitionAuthority {
     }
     await work.store.deleteAttempt(attemptId);
     aggregate.attempts = aggregate.attempts.filter((a) => a.id !== attemptId);
-    work.touched.add(aggregate.reservation.id);
+    await this.tell(work, aggregate, {
+      entity: 'withdrawal',
+      of: 'attempt',
+      id: attemptId,
+      reservationId: aggregate.reservation.id,
+      paymentId: attemptId,
+      amount: claim.amount,
+    });
   }
 
   /** True when `to` is a legal move for this attempt now (late or repeated events ask for moves that are not). */
@@ -295,7 +305,14 @@ export class TransitionAuthority {
     if (refundPhase(current) !== 'REQUESTED') throw new IllegalTransitionError('refund', refundId, refundPhase(current), 'withdrawn');
     await work.store.deleteRefund(refundId);
     aggregate.refunds = aggregate.refunds.filter((r) => r.id !== refundId);
-    work.touched.add(aggregate.reservation.id);
+    await this.tell(work, aggregate, {
+      entity: 'withdrawal',
+      of: 'refund',
+      id: refundId,
+      reservationId: aggregate.reservation.id,
+      paymentId: current.paymentId,
+      amount: current.amount,
+    });
     await this.followRefunds(work, aggregate, current.paymentId);
   }
 

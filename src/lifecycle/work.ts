@@ -12,7 +12,7 @@ import type { Log } from '../common/log';
 import type { Database } from '../db/database';
 import { TxStore } from '../db/store';
 
-/** Who or what asked for a change (kept for the logs and, later, the audit trail). */
+/** Who or what asked for a change (the logs and the audit trail). */
 export interface Cause {
   source: 'API' | 'WEBHOOK' | 'JOB';
   /** the user id, `stripe` for webhooks, `system` for jobs */
@@ -20,6 +20,28 @@ export interface Cause {
   actorRole: string;
   requestId?: string;
   stripeEventId?: string;
+  /** API calls: the client's address and user agent */
+  ip?: string;
+  userAgent?: string;
+  /** why a job changes state, when it is more than its name: a reconciliation repair */
+  purpose?: 'repair';
+}
+
+/**
+ * An audit entry of this work (src/audit): what happened to which object. Who
+ * did it and when come from the work's cause and instant; the entries are
+ * written in the work's transaction, just before its commit.
+ */
+export interface AuditDraft {
+  action: string;
+  targetType: 'reservation' | 'payment' | 'refund' | 'dispute' | 'payment_link' | 'notification';
+  targetId: string;
+  reservationId?: string | null;
+  paymentId?: string | null;
+  before?: string | null;
+  after?: string | null;
+  /** money that moved (or was asked to), in cents */
+  amount?: number | null;
 }
 
 export const systemCause = (job: string): Cause => ({ source: 'JOB', actorId: 'system', actorRole: 'SYSTEM', requestId: job });
@@ -46,6 +68,8 @@ export interface Work {
   atCommit: string[];
   /** run once the transaction has committed (never after a rollback): counting what happened */
   committed: Array<() => void>;
+  /** audit entries, written before the commit (src/audit/audit-trail.ts) */
+  audit: AuditDraft[];
 }
 
 /** Runs inside the transaction, after its work and before the commit (e.g. NOTIFY, which PostgreSQL sends on commit only). */
@@ -94,7 +118,7 @@ export class UnitOfWork {
       );
       healthy = true;
       try {
-        const work: Work = { store: new TxStore(this.db.sqlOn(client)), now: this.clock.now(), cause, followUps, touched: new Set(), atCommit: [], committed: [] };
+        const work: Work = { store: new TxStore(this.db.sqlOn(client)), now: this.clock.now(), cause, followUps, touched: new Set(), atCommit: [], committed: [], audit: [] };
         result = await fn(work);
         for (const hook of this.beforeCommit) await hook(work);
         if (options.rollback) {

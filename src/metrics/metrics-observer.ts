@@ -9,6 +9,7 @@ export function metricsObserver(metrics: Metrics): TransitionObserver {
     async onTransition(work, transition) {
       if (transition.entity !== 'attempt') return;
       const { attempt, from, to } = transition;
+      if (from === null) return;
       if (to === A.SUCCEEDED && !isPaid(from)) {
         work.committed.push(() => metrics.paymentSucceeded((work.now.getTime() - attempt.createdAt.getTime()) / 1000));
       } else if (to === A.FAILED) {

@@ -62,7 +62,7 @@ export class ConsistencyService {
       reservationsSeen.add(ref.reservationId);
       report.checkedPayments += 1;
       if (options.repair && found.some((d) => d.repair.length)) {
-        await this.settlement.settle(found.flatMap((d) => d.repair), options.cause, options.log);
+        await this.settlement.settle(found.flatMap((d) => d.repair), { ...options.cause, purpose: 'repair' }, options.log);
         report.repaired += found.filter((d) => d.repair.length).length;
         // what remains after the repair is what we could not mend
         found = await this.compareOne(ref.id, ref.reservationId, true);

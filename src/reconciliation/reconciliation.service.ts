@@ -12,11 +12,12 @@
  *  - old webhook events and idempotency keys are deleted.
  */
 import type Stripe from 'stripe';
+import type { AuditRetention } from '../audit/audit-retention';
 import type { Clock } from '../common/clock';
 import type { Log } from '../common/log';
 import type { PrismaClient } from '../db';
 import { PaymentAttemptStatus, ReservationStatus } from '../db';
-import { systemCause } from '../lifecycle/work';
+import { type Cause, systemCause } from '../lifecycle/work';
 import type { CheckoutService } from '../payments/checkout.service';
 import type { PaymentService } from '../payments/payment.service';
 import type { RefundService } from '../refunds/refund.service';
@@ -46,6 +47,7 @@ export class ReconciliationService {
     private readonly consistency: ConsistencyService,
     private readonly clock: Clock,
     private readonly log: Log,
+    private readonly auditRetention: AuditRetention,
     private readonly metrics?: Metrics,
   ) {}
 
@@ -60,7 +62,7 @@ export class ReconciliationService {
 
   /** Pending attempts with a session, older than `minAgeMs`: what Stripe says of the session is applied. */
   async reconcilePendingPayments(minAgeMs = PENDING_AGE_MS, limit = 100): Promise<number> {
-    const cause = systemCause('reconcile-pending-payments');
+    const cause: Cause = { ...systemCause('reconcile-pending-payments'), purpose: 'repair' };
     const stale = await this.prisma.payment.findMany({
       where: { status: PaymentAttemptStatus.PENDING, checkoutSessionId: { not: null }, createdAt: { lte: this.ago(minAgeMs) } },
       orderBy: { createdAt: 'asc' },
@@ -138,6 +140,6 @@ export class ReconciliationService {
   }
 
   async purgeOldRecords(): Promise<number> {
-    return (await this.webhooks.purgeOldEvents()) + (await this.refunds.purgeIdempotencyKeys());
+    return (await this.webhooks.purgeOldEvents()) + (await this.refunds.purgeIdempotencyKeys()) + (await this.auditRetention.purge());
   }
 }

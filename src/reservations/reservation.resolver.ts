@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { requireUser } from '../auth/access';
 import { COST } from '../http/query-cost';
-import type { RequestContext } from '../http/request-context';
+import { type RequestContext, callerOf } from '../http/request-context';
 import { CreateReservationInput } from './reservation.input';
 import { ReservationService } from './reservation.service';
 import { Reservation } from './reservation.type';
@@ -22,7 +22,7 @@ export class ReservationResolver {
 
   @Authorized('ADMIN')
   @Mutation(() => Reservation, { complexity: COST.write, description: "ADMIN (the booking system's service account): record a new reservation" })
-  createReservation(@Arg('input') input: CreateReservationInput) {
-    return this.reservations.create(input);
+  createReservation(@Arg('input') input: CreateReservationInput, @Ctx() ctx: RequestContext) {
+    return this.reservations.create(input, callerOf(ctx));
   }
 }

@@ -1,8 +1,10 @@
 import { assertOwnerOrAdmin } from '../auth/access';
+import { type Caller, causeOf } from '../auth/caller';
 import type { Clock } from '../common/clock';
 import type { AuthUser } from '../auth/user';
 import { CURRENCY } from '../common/money';
-import { Prisma, type PrismaClient, type Reservation } from '../db';
+import type { Reservation } from '../db';
+import type { UnitOfWork } from '../lifecycle/work';
 import type { Loaders } from '../db';
 import { badInput, notFound } from '../errors';
 import { RESERVATION_ID_PATTERN, newReservationId } from './reservation-id';
@@ -15,30 +17,41 @@ const CHECK_IN_GRACE_MS = 24 * 3600 * 1000;
 
 export class ReservationService {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly work: UnitOfWork,
     private readonly clock: Clock,
   ) {}
 
-  async create(input: CreateReservationInput): Promise<Reservation> {
+  /** A new PENDING reservation on hold, and its audit entry, in one transaction. */
+  async create(input: CreateReservationInput, caller: Caller): Promise<Reservation> {
     const now = this.clock.now();
     if (input.checkIn.getTime() < now.getTime() - CHECK_IN_GRACE_MS) throw badInput('input.checkIn', 'must not be in the past');
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.prisma.reservation.create({
-          data: {
-            id: newReservationId(now),
+        return await this.work.run(causeOf(caller), caller.log, async (work) => {
+          const reservation = await work.store.insertReservation({
+            id: newReservationId(work.now),
             guestId: input.guestId,
             description: input.description,
             checkIn: input.checkIn,
             checkOut: input.checkOut,
             amount: input.amount,
             currency: input.currency ?? CURRENCY,
-            createdAt: now,
-            holdExpiresAt: new Date(now.getTime() + HOLD_MS),
-          },
+            holdExpiresAt: new Date(work.now.getTime() + HOLD_MS),
+            createdAt: work.now,
+          });
+          work.audit.push({
+            action: 'reservation.created',
+            targetType: 'reservation',
+            targetId: reservation.id,
+            reservationId: reservation.id,
+            after: reservation.status,
+            amount: reservation.amount,
+          });
+          return reservation;
         });
       } catch (err) {
-        const idTaken = err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+        // a random id already taken (unique violation): another id
+        const idTaken = (err as { code?: string }).code === '23505';
         if (!idTaken || attempt >= 3) throw err;
       }
     }

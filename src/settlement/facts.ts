@@ -57,6 +57,6 @@ export type Fact =
    * ours, the refunds are read from Stripe before the fact is applied.
    */
   | { kind: 'ChargeRefunded'; ref: AttemptRef; chargeId: string; amountRefunded: number; refunds: RefundSnapshot[] | null }
-  | { kind: 'DisputeOpened'; ref: AttemptRef; disputeId: string };
+  | { kind: 'DisputeOpened'; ref: AttemptRef; disputeId: string; amount: number };
 
 export type FactKind = Fact['kind'];

@@ -156,7 +156,16 @@ export class SettlementService {
       }
       case 'DisputeOpened':
         return this.onAttempt(work, fact.ref, async (aggregate, attempt) => {
-          if (!attempt.disputed) await this.updateAttempt(work, aggregate, attempt.id, { disputed: true });
+          if (attempt.disputed) return;
+          await this.updateAttempt(work, aggregate, attempt.id, { disputed: true });
+          work.audit.push({
+            action: 'dispute.opened',
+            targetType: 'dispute',
+            targetId: fact.disputeId,
+            reservationId: aggregate.reservation.id,
+            paymentId: attempt.id,
+            amount: fact.amount,
+          });
         });
     }
   }

@@ -107,7 +107,7 @@ export function factsFromEvent(event: Stripe.Event): Fact[] {
     }
     case 'charge.dispute.created': {
       const dispute = event.data.object;
-      return [{ kind: 'DisputeOpened', ref: refOf(dispute.metadata, { paymentIntentId: idOf(dispute.payment_intent) }), disputeId: dispute.id }];
+      return [{ kind: 'DisputeOpened', ref: refOf(dispute.metadata, { paymentIntentId: idOf(dispute.payment_intent) }), disputeId: dispute.id, amount: dispute.amount }];
     }
     default:
       return [];

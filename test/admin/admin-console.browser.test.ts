@@ -223,6 +223,12 @@ describeInChromium(`the admin console in headless Chromium (${CHROMIUM})`, () =>
     expect(elsewhere.errors).toBeUndefined();
     await refundRows.filter({ hasText: 'from the API' }).filter({ hasText: '€10.00' }).waitFor();
     await page.getByTestId('amount-refunded').filter({ hasText: '€130.00' }).waitFor();
+    // the audit trail panel follows too: both refunds requested, by whom
+    const auditRows = page.getByTestId('audit').locator('tbody tr');
+    await auditRows.filter({ hasText: 'refund.requested' }).filter({ hasText: '€10.00' }).filter({ hasText: 'booking-system' }).waitFor();
+    await auditRows.filter({ hasText: 'refund.requested' }).filter({ hasText: '€120.00' }).waitFor();
+    await auditRows.filter({ hasText: 'payment.succeeded' }).filter({ hasText: 'stripe' }).waitFor();
+    await shot(page, '07b-audit-trail');
     await context.close();
     expectCleanPages();
   }, 90_000);

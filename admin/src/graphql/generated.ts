@@ -3,6 +3,12 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What made the change: an API call, a Stripe webhook, or a background job */
+export type AuditSource =
+  | 'API'
+  | 'JOB'
+  | 'WEBHOOK';
+
 /** One checkout attempt: PENDING (session open) → SUCCEEDED | FAILED | EXPIRED | CANCELED; SUCCEEDED → PARTIALLY_REFUNDED → REFUNDED */
 export type PaymentAttemptStatus =
   | 'CANCELED'
@@ -64,6 +70,15 @@ export type ReservationStatus =
   | 'CONFIRMED'
   | 'EXPIRED'
   | 'PENDING';
+
+export type ConsoleAuditTrailQueryVariables = Exact<{
+  reservationId: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ConsoleAuditTrailQuery = { auditLog: { edges: Array<{ cursor: string, node: { id: string, at: string, actorId: string, actorRole: string, source: AuditSource, action: string, targetType: string, targetId: string, before: string | null, after: string | null, amount: number | null, stripeEventId: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ConsolePaymentsQueryVariables = Exact<{
   filter?: PaymentFilter | null | undefined;
@@ -193,6 +208,33 @@ export const ConsolePaymentStatusFragmentDoc = new TypedDocumentString(`
   stripeRefundId
   createdAt
 }`, {"fragmentName":"ConsolePaymentStatus"}) as unknown as TypedDocumentString<ConsolePaymentStatusFragment, unknown>;
+export const ConsoleAuditTrailDocument = new TypedDocumentString(`
+    query ConsoleAuditTrail($reservationId: ID!, $first: Int, $after: String) {
+  auditLog(filter: {reservationId: $reservationId}, first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        id
+        at
+        actorId
+        actorRole
+        source
+        action
+        targetType
+        targetId
+        before
+        after
+        amount
+        stripeEventId
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleAuditTrailQuery, ConsoleAuditTrailQueryVariables>;
 export const ConsolePaymentsDocument = new TypedDocumentString(`
     query ConsolePayments($filter: PaymentFilter, $first: Int!, $after: String) {
   paymentsConnection(filter: $filter, first: $first, after: $after) {

@@ -9,11 +9,11 @@
  * lacks, so a panel cannot be added before its API):
  *  - payment link: Reservation.paymentLink (url, expiresAt, revokedAt)
  *  - notifications: notifications(reservationId)
- *  - audit trail: auditLog(filter: { reservationId })
  */
 import type { ComponentType } from 'react';
 import type { ConsolePaymentStatusFragment } from '../graphql/generated';
 import { AttemptsPanel } from './AttemptsPanel';
+import { AuditPanel } from './AuditPanel';
 import { RefundsPanel } from './RefundsPanel';
 import { SummaryPanel } from './SummaryPanel';
 
@@ -35,4 +35,5 @@ export const RESERVATION_PANELS: ReservationPanel[] = [
   { key: 'summary', title: 'Summary', Component: SummaryPanel },
   { key: 'attempts', title: 'Payment attempts', Component: AttemptsPanel },
   { key: 'refunds', title: 'Refunds', Component: RefundsPanel },
+  { key: 'audit', title: 'Audit trail', Component: AuditPanel },
 ];

@@ -1,0 +1,24 @@
+import { Arg, Authorized, Int, Query, Resolver } from 'type-graphql';
+import { COST, pageCost } from '../http/query-cost';
+import { DEFAULT_ORG } from './audit-trail';
+import { AuditFilter } from './audit.input';
+import { AuditService } from './audit.service';
+import { AuditConnection } from './audit.type';
+
+@Resolver()
+export class AuditResolver {
+  constructor(private readonly audit: AuditService) {}
+
+  @Authorized('ADMIN')
+  @Query(() => AuditConnection, {
+    complexity: pageCost(COST.read),
+    description: 'ADMIN: the audit trail of your organization, newest first, a page at a time (cursor: pageInfo.endCursor as `after`); first at most 200',
+  })
+  auditLog(
+    @Arg('filter', () => AuditFilter, { nullable: true }) filter: AuditFilter | null,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ) {
+    return this.audit.page(DEFAULT_ORG, filter ?? {}, first, after);
+  }
+}
