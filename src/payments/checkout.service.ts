@@ -325,7 +325,7 @@ export class CheckoutService {
     reservation: Reservation,
     urls: { successUrl: string; cancelUrl: string },
   ): Promise<Stripe.Checkout.Session> {
-    const metadata = { reservation_id: reservation.id, payment_id: payment.id, attempt: String(payment.attempt) };
+    const metadata = { reservation_id: reservation.id, payment_id: payment.id, attempt: String(payment.attempt), org_id: reservation.orgId };
     const nights = Math.max(1, Math.round((reservation.checkOut.getTime() - reservation.checkIn.getTime()) / 86_400_000));
     return this.stripe.checkout.sessions.create(
       {
@@ -358,14 +358,18 @@ export class CheckoutService {
 
   private async recordSession(claim: Payment, session: Stripe.Checkout.Session): Promise<Payment> {
     // one statement: written only if the row has no session yet, and the row as it stands either way
-    const { recordedNow, ...row } = await this.sql.one<Payment & { recordedNow: boolean }>(RECORD_SESSION, [
+    const { recordedNow, ...written } = await this.sql.one<Payment & { recordedNow: boolean }>(RECORD_SESSION, [
       claim.id,
       session.id,
       session.url,
       new Date(session.expires_at * 1000),
       this.clock.now(),
     ]);
-    if (recordedNow) this.metrics?.checkoutSessionCreated(row.attempt);
+    if (recordedNow) this.metrics?.checkoutSessionCreated(written.attempt);
+    // A concurrent call recorded it while this UPDATE waited for the row: the UPDATE
+    // then matched nothing, and the statement's own snapshot still shows no session.
+    // A new statement sees what that call committed.
+    const row = !recordedNow && written.checkoutSessionId === null ? await this.prisma.payment.findUniqueOrThrow({ where: { id: claim.id } }) : written;
     if (row.checkoutSessionId !== session.id) {
       throw new Error(`payment ${row.id} holds session ${row.checkoutSessionId}, Stripe returned ${session.id}`);
     }
