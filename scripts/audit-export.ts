@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import { once } from 'node:events';
 import { AuditService } from '../src/audit/audit.service';
-import { DEFAULT_ORG } from '../src/audit/audit-trail';
+import { DEFAULT_ORG } from '../src/auth/user';
 import { dateOption, flag, openOperatorContext, option } from './lib/operator';
 
 async function main() {

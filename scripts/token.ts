@@ -1,11 +1,11 @@
 /**
- * `npm run token -- --sub guest-1 --role GUEST [--expires 12h]`: prints a bearer
+ * `npm run token -- --sub guest-1 --role GUEST [--org <id>] [--expires 12h]`: prints a bearer
  * token signed with JWT_SECRET (or the development secret), to try the API in
  * Apollo Sandbox: Headers → Authorization: Bearer <token>.
  */
 import { parseArgs } from 'node:util';
 import { signToken } from '../src/auth/token-verifier';
-import { ROLES, type Role } from '../src/auth/user';
+import { ORG_ID_PATTERN, ROLES, type Role } from '../src/auth/user';
 import { loadConfig } from '../src/config';
 
 async function main() {
@@ -15,14 +15,16 @@ async function main() {
       sub: { type: 'string' },
       role: { type: 'string', default: 'GUEST' },
       expires: { type: 'string', default: '12h' },
+      org: { type: 'string' },
     },
   });
   if (values.help) {
-    process.stdout.write(`usage: npm run token -- --sub <user id> --role GUEST|ADMIN [--expires 12h]
+    process.stdout.write(`usage: npm run token -- --sub <user id> --role GUEST|ADMIN [--org <organization>] [--expires 12h]
 
 Prints a bearer token signed with JWT_SECRET (or the development secret), with
 \`exp\` (at most JWT_MAX_LIFETIME_SECONDS away), to call the API or sign in to the
-explorer: Authorization: Bearer <token>.
+explorer: Authorization: Bearer <token>. Without --org the token carries no \`org\`
+claim and belongs to the organization \`default\`.
 `);
     return;
   }
@@ -32,7 +34,8 @@ explorer: Authorization: Bearer <token>.
   }
   const config = loadConfig();
   if (!config.jwt.secret) throw new Error('JWT_JWKS_URL is set: tokens come from your identity provider');
-  const token = await signToken(config.jwt.secret, { id: values.sub, role: role as Role }, {
+  if (values.org !== undefined && !ORG_ID_PATTERN.test(values.org)) throw new Error('--org: letters, digits, . _ - (at most 64)');
+  const token = await signToken(config.jwt.secret, { id: values.sub, role: role as Role, ...(values.org ? { orgId: values.org } : {}) }, {
     expiresIn: values.expires,
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,

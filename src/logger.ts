@@ -25,13 +25,13 @@ export const REDACTED_PATHS = [
  * (LOG_FORMAT=pretty, the default when stdout is a TTY) the same records
  * pretty-printed in-process, one line each, with the request id kept.
  */
-export function createLogger(level: string, format: 'pretty' | 'json' = 'json'): Logger {
+export function createLogger(level: string, format: 'pretty' | 'json' = 'json', destination?: pino.DestinationStream): Logger {
   const options = {
     level,
     base: { service: 'booking-payment-api' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  if (format === 'json') return pino(options);
+  if (format === 'json') return destination ? pino(options, destination) : pino(options);
   return pino(options, pretty({ colorize: true, sync: true, singleLine: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' }));
 }

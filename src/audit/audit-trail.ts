@@ -3,28 +3,31 @@
  * transition authority tells of, plus what services add to `work.audit`) are
  * inserted in that work's transaction, in one statement just before its
  * commit, so a change without its entry, or an entry without its change,
- * cannot exist. Who acted comes from the work's cause.
+ * cannot exist. Who acted comes from the work's cause; the organization of an
+ * entry is its reservation's, read from our own row in the same statement
+ * (never from Stripe's metadata, never from the caller alone).
  *
  * Ids are UUIDv7 (time-ordered, monotonic within a process): with `at`, they
  * order the entries of one work as they were made, and give auditLog's cursor
  * a stable tiebreak.
  */
 import { v7 as uuidv7 } from 'uuid';
+import { DEFAULT_ORG } from '../auth/user';
 import { statement } from '../db/sql';
 import type { TransitionAuthority } from '../lifecycle/transition-authority';
 import type { UnitOfWork, Work } from '../lifecycle/work';
 import { auditOfTransition } from './audit-actions';
 
-export const DEFAULT_ORG = 'default';
-
 const INSERT_ENTRIES = statement(
   'insert-audit-entries',
   `INSERT INTO audit_entries (id, at, org_id, actor_id, actor_role, source, action, target_type, target_id, reservation_id, payment_id,
      before, after, amount, request_id, ip, user_agent, stripe_event_id)
-   SELECT e.id, $1, $2, $3, $4, $5::"AuditSource", e.action, e.target_type, e.target_id, e.reservation_id, e.payment_id,
+   SELECT e.id, $1, COALESCE(r.org_id, $2), $3, $4, $5::"AuditSource", e.action, e.target_type, e.target_id, e.reservation_id, e.payment_id,
      e.before, e.after, e.amount, $6, $7, $8, $9
    FROM unnest($10::uuid[], $11::text[], $12::text[], $13::text[], $14::text[], $15::uuid[], $16::text[], $17::text[], $18::int[])
-     AS e(id, action, target_type, target_id, reservation_id, payment_id, before, after, amount)`,
+     WITH ORDINALITY AS e(id, action, target_type, target_id, reservation_id, payment_id, before, after, amount, n)
+   LEFT JOIN reservations r ON r.id = e.reservation_id
+   ORDER BY e.n`,
 );
 
 /** Fits a free-text value (a user agent) to its column. */
@@ -53,7 +56,8 @@ export class AuditTrail {
     const entries = work.audit.splice(0);
     await work.store.sql.run(INSERT_ENTRIES, [
       work.now,
-      DEFAULT_ORG,
+      // an entry with no reservation (none today) belongs to the actor's organization
+      cause.orgId ?? DEFAULT_ORG,
       cause.actorId,
       cause.actorRole,
       cause.source,

@@ -1,6 +1,6 @@
-import { Arg, Authorized, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { type RequestContext, callerOf } from '../http/request-context';
 import { COST, pageCost } from '../http/query-cost';
-import { DEFAULT_ORG } from './audit-trail';
 import { AuditFilter } from './audit.input';
 import { AuditService } from './audit.service';
 import { AuditConnection } from './audit.type';
@@ -18,7 +18,8 @@ export class AuditResolver {
     @Arg('filter', () => AuditFilter, { nullable: true }) filter: AuditFilter | null,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: RequestContext,
   ) {
-    return this.audit.page(DEFAULT_ORG, filter ?? {}, first, after);
+    return this.audit.page(callerOf(ctx).user.orgId, filter ?? {}, first, after);
   }
 }

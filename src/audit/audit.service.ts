@@ -7,6 +7,7 @@
  */
 import type { AuditEntry, Prisma, PrismaClient } from '../db';
 import { decodeTimeCursor, encodeTimeCursor } from '../common/pagination';
+import { orgScope } from '../db/org-scope';
 import { badInput } from '../errors';
 import type { AuditFilter } from './audit.input';
 
@@ -56,7 +57,7 @@ export class AuditService {
 
   private conditions(orgId: string, filter: AuditFilter): Prisma.AuditEntryWhereInput[] {
     if (filter.from && filter.to && filter.from.getTime() >= filter.to.getTime()) throw badInput('filter.from', 'must be before filter.to');
-    const conditions: Prisma.AuditEntryWhereInput[] = [{ orgId }];
+    const conditions: Prisma.AuditEntryWhereInput[] = [orgScope.audit(orgId)];
     if (filter.reservationId) conditions.push({ reservationId: filter.reservationId });
     if (filter.paymentId) conditions.push({ paymentId: filter.paymentId });
     if (filter.actorId) conditions.push({ actorId: filter.actorId });

@@ -21,6 +21,7 @@ export const causeOf = (caller: Caller): Cause => ({
   actorId: caller.user.id,
   actorRole: caller.user.role,
   requestId: caller.requestId,
+  orgId: caller.user.orgId,
   ...(caller.ip !== undefined ? { ip: caller.ip } : {}),
   ...(caller.userAgent !== undefined ? { userAgent: caller.userAgent } : {}),
 });

@@ -1,6 +1,7 @@
 /**
  * Bearer JWTs verified with jose: HS256 with JWT_SECRET, or any asymmetric key
- * from a JWKS URL (JWT_JWKS_URL). Claims: `sub` (user id) and `role` (GUEST | ADMIN).
+ * from a JWKS URL (JWT_JWKS_URL). Claims: `sub` (user id), `role` (GUEST | ADMIN) and
+ * `org` (the organization; absent: `default`).
  *
  * A token must expire: `exp` is required, and may lie at most
  * JWT_MAX_LIFETIME_SECONDS after `iat` (or after now, when there is no `iat`),
@@ -17,7 +18,7 @@ import { LRUCache } from 'lru-cache';
 import { systemClock, type Clock } from '../common/clock';
 import type { Config } from '../config';
 import { unauthenticated } from '../errors';
-import { ROLES, type AuthUser, type Role } from './user';
+import { DEFAULT_ORG, ORG_ID_PATTERN, ROLES, type AuthUser, type Role, type TokenSubject } from './user';
 
 const REASONS: Record<string, string> = {
   ERR_JWT_EXPIRED: 'has expired',
@@ -97,7 +98,11 @@ export class TokenVerifier {
     if (!payload.sub || typeof role !== 'string' || !ROLES.includes(role as Role)) {
       throw unauthenticated('The bearer token must carry `sub` and a `role` of GUEST or ADMIN');
     }
-    const user: AuthUser = { id: payload.sub, role: role as Role };
+    const org = payload.org ?? DEFAULT_ORG;
+    if (typeof org !== 'string' || !ORG_ID_PATTERN.test(org)) {
+      throw unauthenticated('The bearer token’s `org` must be an organization id (letters, digits, . _ -, at most 64)');
+    }
+    const user: AuthUser = { id: payload.sub, role: role as Role, orgId: org };
     const skewMs = this.config.clockSkewSeconds * 1000;
     this.verified.set(token, {
       user,
@@ -125,13 +130,13 @@ const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 }
 /** A development/test token signed with the HS256 secret; `now` (the caller's clock) sets iat and exp. */
 export async function signToken(
   secret: string,
-  user: AuthUser,
+  user: TokenSubject,
   options: { expiresIn?: string; issuer?: string; audience?: string; now?: Date } = {},
 ): Promise<string> {
   const lifetime = /^(\d+)([smhd])$/.exec(options.expiresIn ?? '12h');
   if (!lifetime) throw new Error('expiresIn must look like 30s, 15m, 12h or 1d');
   const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
-  let jwt = new SignJWT({ role: user.role })
+  let jwt = new SignJWT(user.orgId ? { role: user.role, org: user.orgId } : { role: user.role })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(user.id)
     .setIssuedAt(iat)

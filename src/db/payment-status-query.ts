@@ -19,7 +19,7 @@ export const PAYMENT_STATUS_STATEMENT = statement(
           p.id, p.attempt, p.status, p.amount, p.currency, p.refunded_amount, p.checkout_session_id, p.payment_intent_id, p.checkout_url,
           p.expires_at, p.failure_code, p.failure_message, p.disputed, p.idempotency_key, p.created_at, p.updated_at,
           f.id, f.amount, f.currency, f.status, f.reason, f.policy, f.stripe_refund_id, f.requested_by, f.idempotency_key,
-          f.failure_reason, f.uncertain_since, f.created_at, f.updated_at
+          f.failure_reason, f.uncertain_since, f.created_at, f.updated_at, r.org_id
    FROM reservations r
    LEFT JOIN payments p ON p.reservation_id = r.id
    LEFT JOIN refunds f ON f.payment_id = p.id
@@ -49,6 +49,7 @@ export async function loadPaymentStatuses(sql: Sql, ids: readonly string[]): Pro
         holdExpiresAt: c[8] as Date,
         createdAt: c[9] as Date,
         updatedAt: c[10] as Date,
+        orgId: c[40] as string,
         payments: [],
       };
       byId.set(reservation.id, reservation);

@@ -11,7 +11,7 @@ import { Sql, statement } from './sql';
 /** The columns of each table as Prisma's row types name them. */
 export const columns = {
   reservation: (t = 'reservations') =>
-    `${t}.id, ${t}.guest_id AS "guestId", ${t}.description, ${t}.check_in AS "checkIn", ${t}.check_out AS "checkOut", ${t}.amount, ${t}.currency, ${t}.status, ${t}.hold_expires_at AS "holdExpiresAt", ${t}.created_at AS "createdAt", ${t}.updated_at AS "updatedAt"`,
+    `${t}.id, ${t}.org_id AS "orgId", ${t}.guest_id AS "guestId", ${t}.description, ${t}.check_in AS "checkIn", ${t}.check_out AS "checkOut", ${t}.amount, ${t}.currency, ${t}.status, ${t}.hold_expires_at AS "holdExpiresAt", ${t}.created_at AS "createdAt", ${t}.updated_at AS "updatedAt"`,
   payment: (t = 'payments') =>
     `${t}.id, ${t}.reservation_id AS "reservationId", ${t}.attempt, ${t}.status, ${t}.amount, ${t}.currency, ${t}.refunded_amount AS "refundedAmount", ${t}.checkout_session_id AS "checkoutSessionId", ${t}.payment_intent_id AS "paymentIntentId", ${t}.checkout_url AS "checkoutUrl", ${t}.expires_at AS "expiresAt", ${t}.failure_code AS "failureCode", ${t}.failure_message AS "failureMessage", ${t}.disputed, ${t}.idempotency_key AS "idempotencyKey", ${t}.created_at AS "createdAt", ${t}.updated_at AS "updatedAt"`,
   refund: (t = 'refunds') =>
@@ -20,8 +20,8 @@ export const columns = {
 
 const INSERT_RESERVATION = statement(
   'insert-reservation',
-  `INSERT INTO reservations (id, guest_id, description, check_in, check_out, amount, currency, hold_expires_at, created_at, updated_at)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING ${columns.reservation()}`,
+  `INSERT INTO reservations (id, guest_id, description, check_in, check_out, amount, currency, hold_expires_at, created_at, updated_at, org_id)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING ${columns.reservation()}`,
 );
 const LOCK_RESERVATION = statement('lock-reservation', `SELECT ${columns.reservation()} FROM reservations WHERE id = $1 FOR UPDATE`);
 // a reservation's attempts, each with its refunds as JSON: one statement, read after the reservation's lock is held
@@ -116,6 +116,7 @@ export class TxStore {
 
   insertReservation(r: {
     id: string;
+    orgId: string;
     guestId: string;
     description: string;
     checkIn: Date;
@@ -125,7 +126,7 @@ export class TxStore {
     holdExpiresAt: Date;
     createdAt: Date;
   }): Promise<Reservation> {
-    return this.sql.one<Reservation>(INSERT_RESERVATION, [r.id, r.guestId, r.description, r.checkIn, r.checkOut, r.amount, r.currency, r.holdExpiresAt, r.createdAt]);
+    return this.sql.one<Reservation>(INSERT_RESERVATION, [r.id, r.guestId, r.description, r.checkIn, r.checkOut, r.amount, r.currency, r.holdExpiresAt, r.createdAt, r.orgId]);
   }
 
   lockReservation(id: string): Promise<Reservation | null> {

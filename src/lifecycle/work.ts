@@ -20,6 +20,8 @@ export interface Cause {
   actorRole: string;
   requestId?: string;
   stripeEventId?: string;
+  /** API calls: the caller's organization (token `org`) */
+  orgId?: string;
   /** API calls: the client's address and user agent */
   ip?: string;
   userAgent?: string;

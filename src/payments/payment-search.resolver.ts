@@ -1,4 +1,5 @@
-import { Arg, Authorized, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { type RequestContext, callerOf } from '../http/request-context';
 import { COST, pageCost } from '../http/query-cost';
 import { PaymentFilter } from './payment-search.input';
 import { PaymentSearchService } from './payment-search.service';
@@ -18,7 +19,8 @@ export class PaymentSearchResolver {
     @Arg('filter', () => PaymentFilter, { nullable: true }) filter: PaymentFilter | null,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: RequestContext,
   ) {
-    return this.search.search(filter ?? {}, first, after);
+    return this.search.search(callerOf(ctx).user.orgId, filter ?? {}, first, after);
   }
 }

@@ -3,10 +3,10 @@
  * a page at a time by keyset cursor (src/common/pagination.ts). Reads only, on
  * Prisma, outside any unit of work.
  *
- * Organizations (SPEC, not built yet): an admin sees its own organization's
- * attempts only; that condition belongs in `where` below, from the caller.
+ * An admin sees its own organization's attempts only (src/db/org-scope.ts).
  */
 import type { Payment, Prisma, PrismaClient } from '../db';
+import { orgScope } from '../db/org-scope';
 import { badInput } from '../errors';
 import { decodeTimeCursor, encodeTimeCursor, pageOf } from '../common/pagination';
 import type { PaymentFilter } from './payment-search.input';
@@ -23,10 +23,10 @@ export interface PaymentPage {
 export class PaymentSearchService {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async search(filter: PaymentFilter, first: number, after: string | null): Promise<PaymentPage> {
+  async search(orgId: string, filter: PaymentFilter, first: number, after: string | null): Promise<PaymentPage> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw badInput('first', `must be between 1 and ${MAX_PAGE_SIZE}`);
     if (filter.from && filter.to && filter.from.getTime() >= filter.to.getTime()) throw badInput('filter.from', 'must be before filter.to');
-    const conditions: Prisma.PaymentWhereInput[] = [];
+    const conditions: Prisma.PaymentWhereInput[] = [orgScope.payments(orgId)];
     if (filter.status) conditions.push({ status: filter.status });
     if (filter.reservationId) conditions.push({ reservationId: filter.reservationId });
     if (filter.guestId) conditions.push({ reservation: { guestId: filter.guestId } });

@@ -43,8 +43,9 @@ export class PaymentResolver {
   payments(
     @Arg('status', () => PaymentAttemptStatus, { nullable: true }) status: PaymentAttemptStatus | null,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Ctx() ctx: RequestContext,
   ) {
-    return this.paymentService.list({ status: status ?? undefined, first });
+    return this.paymentService.list(callerOf(ctx).user.orgId, { status: status ?? undefined, first });
   }
 
   @FieldResolver(() => Reservation)

@@ -4,6 +4,7 @@
  * the way (through the transition authority), so clients never see a payable
  * state that is not.
  */
+import { orgScope } from '../db/org-scope';
 import { assertOwnerOrAdmin } from '../auth/access';
 import type { Caller } from '../auth/caller';
 import { causeOf } from '../auth/caller';
@@ -28,10 +29,10 @@ export class PaymentService {
   ) {}
 
   /** Admin listing: newest first, at most 200. */
-  list(filter: { status?: Payment['status']; first: number }): Promise<Payment[]> {
+  list(orgId: string, filter: { status?: Payment['status']; first: number }): Promise<Payment[]> {
     if (filter.first < 1 || filter.first > 200) throw badInput('first', 'must be between 1 and 200');
     return this.prisma.payment.findMany({
-      where: filter.status ? { status: filter.status } : {},
+      where: { AND: [orgScope.payments(orgId), filter.status ? { status: filter.status } : {}] },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: filter.first,
     });
@@ -54,7 +55,7 @@ export class PaymentService {
     ReservationService.assertId(reservationId, 'reservationId');
     let found = await loaders.reservationWithAttempts.load(reservationId);
     if (!found) throw notFound('Reservation', reservationId);
-    assertOwnerOrAdmin(caller.user, found.guestId);
+    assertOwnerOrAdmin(caller.user, found, { type: 'Reservation', id: reservationId });
     const now = this.clock.now();
     if (found.status === ReservationStatus.PENDING && holdLapsed(found, now)) {
       await this.expireLapsedHold(reservationId, causeOf(caller), caller.log);

@@ -1,7 +1,8 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { Clock } from '../common/clock';
 import { badInput } from '../errors';
-import { type RequestContext } from '../http/request-context';
+import { causeOf } from '../auth/caller';
+import { type RequestContext, callerOf } from '../http/request-context';
 import { ConsistencyService } from './consistency.service';
 import { ConsistencyReport } from './consistency.type';
 
@@ -30,8 +31,8 @@ export class ConsistencyResolver {
     if (start > end) throw badInput('from', 'must be before to');
     if (end.getTime() - start.getTime() > MAX_WINDOW_DAYS * DAY_MS) throw badInput('from', `the window may span at most ${MAX_WINDOW_DAYS} days`);
     const report = await this.consistency.check(
-      { from: start, to: end, limit: 1000 },
-      { repair: false, cause: { source: 'API', actorId: ctx.user!.id, actorRole: ctx.user!.role, requestId: ctx.requestId }, log: ctx.log },
+      { from: start, to: end, limit: 1000, orgId: callerOf(ctx).user.orgId },
+      { repair: false, cause: causeOf(callerOf(ctx)), log: ctx.log },
     );
     return {
       from: report.from,

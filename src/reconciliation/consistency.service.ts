@@ -9,6 +9,7 @@ import type Stripe from 'stripe';
 import type { Clock } from '../common/clock';
 import type { Log } from '../common/log';
 import type { PrismaClient } from '../db';
+import { orgScope } from '../db/org-scope';
 import { lockAggregate } from '../lifecycle/aggregate';
 import type { Cause, UnitOfWork } from '../lifecycle/work';
 import { silentLog } from '../common/log';
@@ -38,12 +39,13 @@ export class ConsistencyService {
   ) {}
 
   async check(
-    window: { from: Date; to?: Date; limit?: number },
+    /** `orgId`: one organization's payments (an admin's report); unset: all (the jobs, operators) */
+    window: { from: Date; to?: Date; limit?: number; orgId?: string },
     options: { repair: boolean; cause: Cause; log: Log; onProgress?: (done: number, total: number) => void },
   ): Promise<ConsistencyReport> {
     const to = window.to ?? this.clock.now();
     const attempts = await this.prisma.payment.findMany({
-      where: { updatedAt: { gte: window.from, lte: to } },
+      where: { updatedAt: { gte: window.from, lte: to }, ...(window.orgId !== undefined ? orgScope.payments(window.orgId) : {}) },
       orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
       take: window.limit ?? 10_000,
       select: { id: true, reservationId: true },

@@ -24,7 +24,7 @@ export class RefundQuoteService {
     if (!UUID.test(paymentId)) throw badInput('paymentId', 'is not a payment id');
     const payment = await this.prisma.payment.findUnique({ where: { id: paymentId }, include: { reservation: true } });
     if (!payment) throw notFound('Payment', paymentId);
-    assertOwnerOrAdmin(caller.user, payment.reservation.guestId, 'payment');
+    assertOwnerOrAdmin(caller.user, payment.reservation, { type: 'Payment', id: paymentId });
     const now = this.clock.now();
     const policy = quotePolicyRefund(payment, payment.reservation.checkIn, now);
     const refundableAmount = isPaid(payment.status) ? Math.max(0, payment.amount - payment.refundedAmount) : 0;

@@ -52,6 +52,10 @@ export const IDEMPOTENCY_KEY_RETENTION_MS = 7 * 86_400_000;
 /** The parameters a key was first used with: the same key must come with the same ones. */
 type KeyedRequest = { paymentId: string; amount: number | null; reason: string | null };
 
+/** A payment with its reservation's organization (it goes to Stripe with the refund's metadata). */
+type PaymentInOrg = Payment & { reservation: { orgId: string } };
+const WITH_ORG = { reservation: { select: { orgId: true } } } as const;
+
 export class RefundService {
   constructor(
     private readonly prisma: PrismaClient,
@@ -69,7 +73,7 @@ export class RefundService {
     if (input.amount != null && !isAdmin(user)) throw forbidden('Only an admin may refund an explicit amount');
     const payment = await this.prisma.payment.findUnique({ where: { id: input.paymentId }, include: { reservation: true } });
     if (!payment) throw notFound('Payment', input.paymentId);
-    assertOwnerOrAdmin(user, payment.reservation.guestId, 'payment');
+    assertOwnerOrAdmin(user, payment.reservation, { type: 'Payment', id: input.paymentId });
     const request: KeyedRequest = { paymentId: payment.id, amount: input.amount ?? null, reason: input.reason ?? null };
     const scope = `refundPayment:${user.id}`;
 
@@ -145,7 +149,7 @@ export class RefundService {
    * Sends a claimed refund to Stripe with its own idempotency key and records the
    * answer (module comment). Returns the refund as it stands afterwards.
    */
-  async submit(refund: Refund, payment: Payment, cause: Cause, log: Log, options: { throwOnRefusal: boolean }): Promise<Refund> {
+  async submit(refund: Refund, payment: PaymentInOrg, cause: Cause, log: Log, options: { throwOnRefusal: boolean }): Promise<Refund> {
     if (!payment.paymentIntentId) throw new Error(`payment ${payment.id} is paid but has no PaymentIntent`);
     const paymentIntentId = payment.paymentIntentId;
     const outcome = await callStripe(() =>
@@ -155,7 +159,13 @@ export class RefundService {
           amount: refund.amount,
           reason: refund.policy === RefundPolicy.DUPLICATE ? 'duplicate' : 'requested_by_customer',
           // the policy travels with the refund: its own events may be processed before this answer
-          metadata: { refund_id: refund.id, payment_id: payment.id, reservation_id: payment.reservationId, policy: refund.policy ?? '' },
+          metadata: {
+            refund_id: refund.id,
+            payment_id: payment.id,
+            reservation_id: payment.reservationId,
+            org_id: payment.reservation.orgId,
+            policy: refund.policy ?? '',
+          },
         },
         { idempotencyKey: refund.idempotencyKey! },
       ),
@@ -190,7 +200,7 @@ export class RefundService {
 
   /** A follow-up of committed work (an automatic refund): the claim, sent. */
   async submitClaim(refundId: string, cause: Cause, log: Log): Promise<void> {
-    const claim = await this.prisma.refund.findUnique({ where: { id: refundId }, include: { payment: true } });
+    const claim = await this.prisma.refund.findUnique({ where: { id: refundId }, include: { payment: { include: WITH_ORG } } });
     if (!claim || claim.stripeRefundId || claim.status !== 'PENDING') return;
     const { payment, ...refund } = claim;
     await this.submit(refund, payment, cause, log, { throwOnRefusal: false });
@@ -205,7 +215,7 @@ export class RefundService {
   async completeUnconfirmed(minAgeMs: number, cause: Cause, log: Log, limit = 50): Promise<number> {
     const stuck = await this.prisma.refund.findMany({
       where: { status: 'PENDING', stripeRefundId: null, createdAt: { lte: new Date(this.clock.now().getTime() - minAgeMs) } },
-      include: { payment: true },
+      include: { payment: { include: WITH_ORG } },
       orderBy: { createdAt: 'asc' },
       take: limit,
     });

@@ -1,4 +1,4 @@
-import { assertOwnerOrAdmin } from '../auth/access';
+import { assertOwnerOrAdmin, inCallersOrg } from '../auth/access';
 import { type Caller, causeOf } from '../auth/caller';
 import type { Clock } from '../common/clock';
 import type { AuthUser } from '../auth/user';
@@ -30,6 +30,7 @@ export class ReservationService {
         return await this.work.run(causeOf(caller), caller.log, async (work) => {
           const reservation = await work.store.insertReservation({
             id: newReservationId(work.now),
+            orgId: caller.user.orgId,
             guestId: input.guestId,
             description: input.description,
             checkIn: input.checkIn,
@@ -65,7 +66,8 @@ export class ReservationService {
   async findForUser(id: string, user: AuthUser, loaders: Loaders): Promise<Reservation | null> {
     ReservationService.assertId(id);
     const reservation = await loaders.reservationById.load(id);
-    if (reservation) assertOwnerOrAdmin(user, reservation.guestId);
+    if (!reservation || !inCallersOrg(user, reservation)) return null;
+    assertOwnerOrAdmin(user, reservation, { type: 'Reservation', id });
     return reservation;
   }
 
@@ -74,7 +76,7 @@ export class ReservationService {
     ReservationService.assertId(id, field);
     const reservation = await loaders.reservationById.load(id);
     if (!reservation) throw notFound('Reservation', id);
-    assertOwnerOrAdmin(user, reservation.guestId);
+    assertOwnerOrAdmin(user, reservation, { type: 'Reservation', id });
     return reservation;
   }
 }

@@ -12,6 +12,7 @@ const now = new Date('2030-03-01T12:00:00Z');
 function reservation(over: Partial<Reservation> = {}): Reservation {
   return {
     id: 'RES-2030-AAAAAA',
+    orgId: 'default',
     guestId: 'g',
     description: 'room',
     checkIn: new Date(now.getTime() + 30 * DAY),

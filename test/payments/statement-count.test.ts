@@ -84,3 +84,24 @@ it('paymentStatus reads the reservation, its attempts and their refunds in one S
   expect(seen).toHaveLength(1);
   expect(count).toBe(1);
 });
+
+it('organization scoping costs no extra statement: paymentStatus in its own organization, and refused in another, is one statement', async () => {
+  const id = 'RES-2026-STMT02';
+  await server.db.prisma.reservation.create({
+    data: { id, orgId: 'hotel-a', guestId: 'g', description: 'seeded', checkIn: new Date(Date.now() + 9e8), checkOut: new Date(Date.now() + 1e9), amount: 1000, holdExpiresAt: new Date(Date.now() + 8.64e7) },
+  });
+  const count = async (token: string) => {
+    let n = 0;
+    const stop = server.db.onQuery(() => (n += 1));
+    const res = await server.gql(PaymentStatusDocument, { reservationId: id }, { token });
+    stop();
+    return { n, res };
+  };
+  const own = await count(await server.token('g', 'GUEST', 'hotel-a'));
+  expect(own.res.errors).toBeUndefined();
+  expect(own.res.data!.paymentStatus.reservation.id).toBe(id);
+  expect(own.n).toBe(1);
+  const other = await count(await server.token('admin', 'ADMIN', 'hotel-b'));
+  expect(other.res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  expect(other.n).toBe(1);
+});

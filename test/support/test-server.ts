@@ -10,6 +10,7 @@ import { OffsetClock } from '../../src/common/clock';
 import { DELIVERY_MODES, type DeliveryMode, type StripeEmulator, type StripeEmulatorOptions } from '../../src/emulator';
 import { createApp, type App } from '../../src/app';
 import { signToken } from '../../src/auth/token-verifier';
+import { createLogger } from '../../src/logger';
 import type { Role } from '../../src/auth/user';
 import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/db';
@@ -51,7 +52,8 @@ export interface TestServer {
     payload: string | object,
     options?: { secret?: string; timestamp?: number; signature?: string | null },
   ): Promise<{ status: number; body: Record<string, unknown> }>;
-  token(sub: string, role: Role): Promise<string>;
+  /** a token of `sub` with `role`; `orgId`: its `org` claim (none: the organization `default`) */
+  token(sub: string, role: Role, orgId?: string): Promise<string>;
   /** a typed GraphQL call; `token` goes in the Authorization header */
   gql<TData, TVars>(
     document: TypedDocumentNode<TData, TVars>,
@@ -79,6 +81,8 @@ export interface TestServerOptions {
   emulator?: Partial<StripeEmulatorOptions>;
   /** more routes, as a feature would add them */
   routes?: FastifyPluginAsync[];
+  /** every log line, as production writes them (JSON, redacted), at `debug` */
+  logTo?: (line: string) => void;
 }
 
 export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
@@ -96,7 +100,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     JOBS_ENABLED: 'false',
     ...env,
   });
-  const logger = pino({ level: config.logLevel });
+  const logTo = options.logTo;
+  const logger = logTo ? createLogger('debug', 'json', { write: (line: string) => logTo(line) }) : pino({ level: config.logLevel });
   const clock = new OffsetClock();
   const boot = async () => {
     const app = await createApp(config, {
@@ -140,7 +145,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       });
       return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
     },
-    token: (sub, role) => signToken(TEST_JWT_SECRET, { id: sub, role }, { now: clock.now() }),
+    token: (sub, role, orgId) => signToken(TEST_JWT_SECRET, { id: sub, role, ...(orgId ? { orgId } : {}) }, { now: clock.now() }),
     gql: (document, variables, options = {}) => gqlAt(server.url, document, variables, options),
     async settled() {
       for (let round = 0; round < 20; round += 1) {
